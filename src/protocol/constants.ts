@@ -1,0 +1,22 @@
+/** Query parameter that carries the stable client id on the upgrade URL. */
+export const CLIENT_ID_PARAM = 'id'
+
+/** Query parameter that carries the token on the upgrade URL. */
+export const TOKEN_PARAM = 'token'
+
+/**
+ * Close codes sent after an accepted upgrade. Browsers never expose the HTTP status of a refused upgrade,
+ * so the hub accepts the socket and closes it with one of these, which the client can read.
+ */
+export const CloseCode = {
+  /** The upgrade URL lacks the client `id`. */
+  missingClientId: 4000,
+  /** The token is missing, malformed, badly signed or expired. */
+  invalidToken: 4001,
+  /** The token is valid but does not allow what was asked. */
+  forbidden: 4003,
+  /** oRPC's own durable-iterator server closes expired sockets with this (policy violation). */
+  policyViolation: 1008,
+  /** A frame exceeded the hub's `maxPayloadBytes`. */
+  messageTooBig: 1009,
+} as const

@@ -1,0 +1,46 @@
+import { ORPCError } from '@orpc/client'
+import { oc, type } from '@orpc/contract'
+
+/** Input of `updateToken`: the refreshed token for the same channel and tags. */
+export interface UpdateTokenInput {
+  token: string
+}
+
+/** Input of `call`: the remote method's path (first segment is the allow-listed name) and its input. */
+export interface RemoteCallInput {
+  path: [string, ...string[]]
+  input?: unknown
+}
+
+function badRequest(message: string): never {
+  throw new ORPCError('BAD_REQUEST', { message })
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
+}
+
+/**
+ * The three procedures served over each durable-iterator socket, compatible with oRPC's durable iterator.
+ * Written once: the hub implements it and the client's socket link is typed from it.
+ */
+export const durableIteratorContract = {
+  subscribe: oc.output(type<AsyncIterator<unknown, void, unknown>>()),
+  updateToken: oc.input(
+    type<unknown, UpdateTokenInput>((value) => {
+      if (!isRecord(value) || typeof value.token !== 'string') badRequest('updateToken expects { token: string }')
+      return { token: value.token }
+    }),
+  ),
+  call: oc.input(
+    type<unknown, RemoteCallInput>((value) => {
+      const path = isRecord(value) ? value.path : undefined
+      if (!Array.isArray(path) || path.length === 0 || !path.every((segment) => typeof segment === 'string')) {
+        badRequest('call expects { path: [method, ...segments], input }')
+      }
+      return { path: path as [string, ...string[]], input: (value as Record<string, unknown>).input }
+    }),
+  ),
+}
+
+export type DurableIteratorContract = typeof durableIteratorContract

@@ -1,0 +1,22 @@
+export type { DurableIteratorClaims, DurableIteratorToken } from '../protocol/claims.js'
+export { CloseCode } from '../protocol/constants.js'
+export type { PublishOptions, SubscriberInfo, SubscriberSelector } from './delivery-filter.js'
+export { type DurableIteratorTokenOptions, durableIteratorToken } from './durable-iterator-token.js'
+export {
+  createDurableIteratorHub,
+  type DurableIteratorHub,
+  type DurableIteratorHubOptions,
+  type IssueTokenOptions,
+} from './hub.js'
+export type { DurableIteratorHubStats, UpgradeRefusal } from './hub-stats.js'
+export type { DurableIteratorMethodContext } from './method-context.js'
+export type { ChatMessage, ChatMethods, ReferenceRouter, Tick } from './reference-app.js'
+export { type ReferenceServer, type ReferenceServerOptions, startReferenceServer } from './reference-server.js'
+export type { SigningKey } from './signing-key.js'
+export {
+  type DurableIteratorGrant,
+  type SignDurableIteratorTokenOptions,
+  signDurableIteratorToken,
+  type VerifyDurableIteratorTokenOptions,
+  verifyDurableIteratorToken,
+} from './token.js'

@@ -1,0 +1,80 @@
+import { type } from '@orpc/contract'
+import { ORPCError, os } from '@orpc/server'
+import type { DurableIteratorHub } from './hub.js'
+import type { DurableIteratorMethodContext } from './method-context.js'
+
+/** A chat message as the reference app publishes it. */
+export interface ChatMessage {
+  text: string
+  /** The sender's client id. */
+  from: string
+  sentAtMs: number
+}
+
+/** A ticker price as the reference app publishes it. */
+export interface Tick {
+  symbol: string
+  price: number
+  /** Consecutive per symbol, so a consumer can see gaps. */
+  seq: number
+  atMs: number
+}
+
+const MAX_NAME_LENGTH = 64
+const MAX_MESSAGE_LENGTH = 2000
+
+function nameField(field: string) {
+  return type<unknown, Record<typeof field, string>>((value) => {
+    const name = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined
+    if (typeof name !== 'string' || !/^[\w-]+$/.test(name) || name.length > MAX_NAME_LENGTH) {
+      throw new ORPCError('BAD_REQUEST', {
+        message: `expected { ${field}: string } of 1-${MAX_NAME_LENGTH} letters, digits, '_' or '-'`,
+      })
+    }
+    return { [field]: name }
+  })
+}
+
+const methodBase = os.$context<DurableIteratorMethodContext>()
+
+/** Remote methods of the chat stream: called over the socket by tokens whose `rpc` lists them. */
+export const chatMethods = {
+  sendMessage: methodBase
+    .input(
+      type<unknown, { text: string }>((value) => {
+        const text = typeof value === 'object' && value !== null ? (value as { text?: unknown }).text : undefined
+        if (typeof text !== 'string' || text.trim().length === 0 || text.length > MAX_MESSAGE_LENGTH) {
+          throw new ORPCError('BAD_REQUEST', { message: `expected { text: string } of 1-${MAX_MESSAGE_LENGTH} characters` })
+        }
+        return { text }
+      }),
+    )
+    .handler(({ context, input }) => {
+      const message: ChatMessage = { text: input.text, from: context.clientId, sentAtMs: Date.now() }
+      context.publish(message)
+      return message
+    }),
+}
+
+export type ChatMethods = typeof chatMethods
+
+/** The example app's HTTP router: token procedures for a chat room and a price ticker. */
+export function createReferenceRouter(hub: DurableIteratorHub<ChatMethods>, onTickerRequested: (symbol: string) => void) {
+  return {
+    chat: {
+      onMessage: os
+        .input(nameField('room') as ReturnType<typeof type<unknown, { room: string }>>)
+        .handler(({ input }) => hub.issueToken<ChatMessage>(`chat:${input.room}`, { rpc: ['sendMessage'] })),
+    },
+    ticker: {
+      onTick: os
+        .input(nameField('symbol') as ReturnType<typeof type<unknown, { symbol: string }>>)
+        .handler(async ({ input }) => {
+          onTickerRequested(input.symbol)
+          return hub.issueToken<Tick, Record<never, never>>(`ticker:${input.symbol}`)
+        }),
+    },
+  }
+}
+
+export type ReferenceRouter = ReturnType<typeof createReferenceRouter>

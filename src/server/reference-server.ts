@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { RPCHandler } from '@orpc/server/node'
+import { CORSPlugin } from '@orpc/server/plugins'
+import { createDurableIteratorHub, type DurableIteratorHub } from './hub.js'
+import type { DurableIteratorHubStats } from './hub-stats.js'
+import type { PublishOptions } from './delivery-filter.js'
+import { type ChatMethods, chatMethods, createReferenceRouter, type Tick } from './reference-app.js'
+import type { SigningKey } from './signing-key.js'
+
+export interface ReferenceServerOptions {
+  /** @default '127.0.0.1' */
+  host?: string
+  /** 0 picks a free port. @default 0 */
+  port?: number
+  /** @default 48 random bytes, new each start (tokens from an earlier start are then refused) */
+  signingKey?: SigningKey
+  /** @default 60 */
+  tokenTtlSeconds?: number
+  /** @default 300 */
+  resumeRetentionSeconds?: number
+  /** How often the ticker publishes to a symbol with listeners. @default 200 */
+  tickIntervalMs?: number
+}
+
+export interface ReferenceServer {
+  /** oRPC HTTP endpoint of the example router (`chat.onMessage`, `ticker.onTick`). */
+  rpcUrl: string
+  /** WebSocket endpoint of the durable-iterator hub. */
+  durableUrl: string
+  hub: DurableIteratorHub<ChatMethods>
+  publish(channel: string, payload: object, options?: PublishOptions): void
+  stats(): DurableIteratorHubStats
+  close(): Promise<void>
+}
+
+const RPC_PREFIX = '/rpc'
+const DURABLE_PATH = '/durable'
+
+/**
+ * Starts the example app on one Node http server: oRPC over HTTP at `/rpc`, the hub at `/durable`.
+ * It backs the demo and the tests, and is a template for self-hosting on one machine.
+ */
+export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const { host = '127.0.0.1', port = 0, tickIntervalMs = 200 } = options
+  const hub = createDurableIteratorHub({
+    signingKey: options.signingKey ?? randomBytes(48),
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 60,
+    resumeRetentionSeconds: options.resumeRetentionSeconds ?? 300,
+    methods: chatMethods,
+  })
+
+  const tickerSymbols = new Map<string, { price: number; seq: number }>()
+  const router = createReferenceRouter(hub, (symbol) => {
+    if (!tickerSymbols.has(symbol)) tickerSymbols.set(symbol, { price: 100, seq: 0 })
+  })
+  const ticker = setInterval(() => {
+    for (const [symbol, state] of tickerSymbols) {
+      if (hub.subscriberCount(`ticker:${symbol}`) === 0) continue
+      state.seq++
+      state.price = Math.max(1, Math.round((state.price + (Math.random() - 0.5) * 2) * 100) / 100)
+      const tick: Tick = { symbol, price: state.price, seq: state.seq, atMs: Date.now() }
+      hub.publish(`ticker:${symbol}`, tick)
+    }
+  }, tickIntervalMs)
+  ticker.unref()
+
+  // The reference server is for local use: any origin may call its token procedures.
+  const rpcHandler = new RPCHandler(router, { plugins: [new CORSPlugin({ origin: (origin) => origin })] })
+  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    const { matched } = await rpcHandler.handle(request, response, { prefix: RPC_PREFIX, context: {} })
+    if (!matched) {
+      response.statusCode = 404
+      response.end('Not found: the oRPC endpoint is /rpc and the durable-iterator socket is /durable')
+    }
+  })
+  server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname === DURABLE_PATH) {
+      hub.handleUpgrade(request, socket, head)
+    } else {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+    }
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const origin = `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+
+  return {
+    rpcUrl: `http://${origin}${RPC_PREFIX}`,
+    durableUrl: `ws://${origin}${DURABLE_PATH}`,
+    hub,
+    publish: hub.publish,
+    stats: hub.stats,
+    async close() {
+      clearInterval(ticker)
+      await hub.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
