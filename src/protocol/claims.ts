@@ -27,11 +27,9 @@ export type DurableIteratorToken<TEvent = unknown, TMethods = Record<never, neve
 }
 
 /** The event type a token procedure's output carries; `unknown` for a plain string. */
-export type InferTokenEvent<TToken> = TToken extends DurableIteratorToken<infer TEvent, infer _TMethods>
-  ? TEvent
-  : unknown
+export type InferTokenEvent<TToken> =
+  TToken extends DurableIteratorToken<infer TEvent, infer _TMethods> ? TEvent : unknown
 
 /** The remote-method map a token procedure's output carries. */
-export type InferTokenMethods<TToken> = TToken extends DurableIteratorToken<infer _TEvent, infer TMethods>
-  ? TMethods
-  : Record<never, never>
+export type InferTokenMethods<TToken> =
+  TToken extends DurableIteratorToken<infer _TEvent, infer TMethods> ? TMethods : Record<never, never>

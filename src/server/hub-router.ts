@@ -1,9 +1,9 @@
 import { ORPCError } from '@orpc/client'
 import { type AnyRouter, call, getRouter, implement, isProcedure, unlazy } from '@orpc/server'
 import { durableIteratorContract } from '../protocol/contract.js'
-import type { TokenVerification } from './token.js'
-import type { SocketSession } from './socket-session.js'
 import type { DurableIteratorMethodContext } from './method-context.js'
+import type { SocketSession } from './socket-session.js'
+import type { TokenVerification } from './token.js'
 
 /** What the socket router needs from the hub; one per hub, shared by every socket. */
 export interface HubRouterContext {
@@ -30,12 +30,14 @@ function isSubset(inner: readonly string[] | undefined, outer: readonly string[]
 
 /** Why a refreshed token may not replace the socket's current one, or undefined if it may. */
 function updateRefusal(context: HubRouterContext, verification: TokenVerification): string | undefined {
-  if (!verification.ok) return `the new token is ${verification.reason === 'expired' ? 'expired' : `invalid (${verification.reason})`}`
+  if (!verification.ok)
+    return `the new token is ${verification.reason === 'expired' ? 'expired' : `invalid (${verification.reason})`}`
   const current = context.session.claims
   const next = verification.claims
   if (next.chn !== current.chn) return 'the new token is for another channel; open a new connection with it instead'
   if (!sameSet(next.tags, current.tags)) return 'the new token has other tags; open a new connection with it instead'
-  if (!isSubset(next.rpc, current.rpc)) return 'the new token allows more remote methods; open a new connection with it instead'
+  if (!isSubset(next.rpc, current.rpc))
+    return 'the new token allows more remote methods; open a new connection with it instead'
   return undefined
 }
 
@@ -55,7 +57,9 @@ export const hubRouter = os.router({
   call: os.call.handler(async ({ context, input, signal, lastEventId }) => {
     const [method] = input.path
     if (!context.session.claims.rpc?.includes(method)) {
-      throw new ORPCError('FORBIDDEN', { message: `Remote method "${method}" is not allowed by this token's rpc claim.` })
+      throw new ORPCError('FORBIDDEN', {
+        message: `Remote method "${method}" is not allowed by this token's rpc claim.`,
+      })
     }
     const target = context.methods && (await unlazy(getRouter(context.methods, input.path))).default
     if (!isProcedure(target)) {

@@ -5,12 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws'
 import type { DurableIteratorToken } from '../protocol/claims.js'
 import { CLIENT_ID_PARAM, CloseCode, TOKEN_PARAM } from '../protocol/constants.js'
 import { ChannelLog, type LoggedEvent } from './channel-log.js'
-import {
-  isDeliverable,
-  type PublishOptions,
-  resolveDeliveryFilter,
-  type SubscriberInfo,
-} from './delivery-filter.js'
+import { isDeliverable, type PublishOptions, resolveDeliveryFilter, type SubscriberInfo } from './delivery-filter.js'
 import { EventQueue } from './event-queue.js'
 import type { HubRouterContext } from './hub-router.js'
 import { copyHubStats, createHubStats, type DurableIteratorHubStats, type UpgradeRefusal } from './hub-stats.js'

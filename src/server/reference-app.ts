@@ -44,7 +44,9 @@ export const chatMethods = {
       type<unknown, { text: string }>((value) => {
         const text = typeof value === 'object' && value !== null ? (value as { text?: unknown }).text : undefined
         if (typeof text !== 'string' || text.trim().length === 0 || text.length > MAX_MESSAGE_LENGTH) {
-          throw new ORPCError('BAD_REQUEST', { message: `expected { text: string } of 1-${MAX_MESSAGE_LENGTH} characters` })
+          throw new ORPCError('BAD_REQUEST', {
+            message: `expected { text: string } of 1-${MAX_MESSAGE_LENGTH} characters`,
+          })
         }
         return { text }
       }),
@@ -59,7 +61,10 @@ export const chatMethods = {
 export type ChatMethods = typeof chatMethods
 
 /** The example app's HTTP router: token procedures for a chat room and a price ticker. */
-export function createReferenceRouter(hub: DurableIteratorHub<ChatMethods>, onTickerRequested: (symbol: string) => void) {
+export function createReferenceRouter(
+  hub: DurableIteratorHub<ChatMethods>,
+  onTickerRequested: (symbol: string) => void,
+) {
   return {
     chat: {
       onMessage: os

@@ -11,11 +11,7 @@ const INVALID_FRAME_CODE = 1007
  * Serves the durable-iterator procedures over one socket. Unlike oRPC's stock `ws` adapter, a frame
  * that does not decode closes only this socket and is counted, instead of being logged.
  */
-export function serveSocketRpc(
-  socket: WebSocket,
-  context: HubRouterContext,
-  onRejectedFrame: () => void,
-): void {
+export function serveSocketRpc(socket: WebSocket, context: HubRouterContext, onRejectedFrame: () => void): void {
   const handler = new StandardRPCHandler<HubRouterContext>(hubRouter)
   const handleRequest = createServerPeerHandleRequestFn(handler, { context })
   const peer = new ServerPeer((message) => {

@@ -47,9 +47,7 @@ export async function signDurableIteratorToken(
 /** Why a token was refused; never contains the token itself. */
 export type TokenRefusal = 'malformed' | 'bad signature' | 'unsupported algorithm' | 'expired' | 'missing claims'
 
-export type TokenVerification =
-  | { ok: true; claims: DurableIteratorClaims }
-  | { ok: false; reason: TokenRefusal }
+export type TokenVerification = { ok: true; claims: DurableIteratorClaims } | { ok: false; reason: TokenRefusal }
 
 /**
  * Verifies a token and says why it was refused. Only HS256 is accepted: `alg: none` and every other
