@@ -1,0 +1,52 @@
+import { DurableIteratorError } from '../errors.js'
+
+/** HTTP statuses of a token call that will fail the same way if retried. */
+function isPermanentStatus(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const status = (error as { status?: unknown }).status
+  return typeof status === 'number' ? status : undefined
+}
+
+/** A failed connection attempt, sorted into "retry with backoff" or "stop and report". */
+export interface Failure {
+  error: DurableIteratorError
+  terminal: boolean
+}
+
+/** Sorts an error from the token procedure or the URL provider. */
+export function classifyTokenFailure(error: unknown, procedureName: string): Failure {
+  if (error instanceof DurableIteratorError) {
+    return { error, terminal: error.code === 'INVALID_TOKEN' || error.code === 'INVALID_URL' }
+  }
+  const status = statusOf(error)
+  const code = (error as { code?: unknown } | undefined)?.code
+  const detail = error instanceof Error ? error.message : String(error)
+  if (status !== undefined && isPermanentStatus(status)) {
+    return {
+      terminal: true,
+      error: new DurableIteratorError(
+        'TOKEN_REFUSED',
+        `The token procedure "${procedureName}" refused to issue a token (${typeof code === 'string' ? code : status}: ${detail}). ` +
+          'Sign in again or fix the input, then call reconnect().',
+        { cause: error },
+      ),
+    }
+  }
+  return {
+    terminal: false,
+    error: new DurableIteratorError(
+      'TOKEN_UNAVAILABLE',
+      `The token procedure "${procedureName}" failed (${detail}); retrying with backoff.`,
+      { cause: error },
+    ),
+  }
+}
+
+/** Makes sure partysocket sees an `Error`: a non-Error rejection wedges its reconnect loop. */
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value))
+}

@@ -1,0 +1,65 @@
+import type { ClientLink } from '@orpc/client'
+import type { ContractRouterClient } from '@orpc/contract'
+import { DurableIteratorError } from '../errors.js'
+import type { DurableIteratorContract } from '../protocol/contract.js'
+import type { DurableConnectionStatus } from './connection-status.js'
+
+/**
+ * Remote methods over the stream's socket. A call made while the stream reconnects waits until it is
+ * open again (instead of failing with "WebSocket is not open"); it fails if the stream closes or errors.
+ */
+export class RemoteCalls {
+  readonly link: ClientLink<Record<never, never>>
+
+  constructor(
+    private readonly status: () => DurableConnectionStatus,
+    client: () => ContractRouterClient<DurableIteratorContract>,
+    private readonly subscribe: (listener: () => void) => () => void,
+  ) {
+    this.link = {
+      call: async (path, input, options) => {
+        await this.whenOpen(options.signal)
+        return client().call({ path: path as [string, ...string[]], input }, { signal: options.signal })
+      },
+    }
+  }
+
+  private whenOpen(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const status = this.status()
+        if (status === 'open') {
+          resolve()
+          return true
+        }
+        if (status === 'closed' || status === 'error') {
+          reject(
+            new DurableIteratorError(
+              'NOT_CONNECTED',
+              `Cannot call a remote method: the stream is ${status}. Call reconnect() first.`,
+            ),
+          )
+          return true
+        }
+        if (signal?.aborted) {
+          reject(signal.reason)
+          return true
+        }
+        return false
+      }
+      if (check()) return
+      const unsubscribe = this.subscribe(() => {
+        if (check()) done()
+      })
+      const onAbort = () => {
+        check()
+        done()
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      function done() {
+        unsubscribe()
+        signal?.removeEventListener('abort', onAbort)
+      }
+    })
+  }
+}

@@ -1,0 +1,21 @@
+import { createContext, useContext } from 'react'
+import type { ConnectionRegistry } from '../connection/connection-registry.js'
+import type { DurableConnectionSettings } from '../connection/create-connection.js'
+
+export interface DurableIteratorContextValue {
+  registry: ConnectionRegistry
+  /** The provider's latest props; read when a connection is created. */
+  settings: { current: DurableConnectionSettings }
+}
+
+export const DurableIteratorContext = createContext<DurableIteratorContextValue | undefined>(undefined)
+
+export function useDurableIteratorContext(): DurableIteratorContextValue {
+  const context = useContext(DurableIteratorContext)
+  if (!context) {
+    throw new Error(
+      'useDurableEventIterator needs a <DurableIteratorProvider url={…}> above it (inside your QueryClientProvider).',
+    )
+  }
+  return context
+}
