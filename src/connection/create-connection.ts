@@ -14,6 +14,12 @@ export interface DurableConnectionSettings {
   url: DurableUrl
   /** @default 30 */
   refreshBeforeExpirySeconds?: number
+  /**
+   * Refresh the token before it expires and hand it to the live socket (`updateToken`). When false, the
+   * token is only renewed on reconnect, after the server closes the socket at expiry.
+   * @default true
+   */
+  proactiveRefresh?: boolean
   reconnect?: ReconnectOptions
   /** @default 10000 */
   tokenTimeoutMs?: number
@@ -43,6 +49,7 @@ export function createDurableConnection<TEvent = unknown, TToken extends string 
     url: options.url,
     reconnect: { ...DEFAULT_RECONNECT_OPTIONS, ...options.reconnect },
     maxEvents: options.maxEvents ?? 100,
+    proactiveRefresh: options.proactiveRefresh ?? true,
     WebSocket: options.WebSocket,
   })
 }

@@ -24,6 +24,7 @@ export interface DurableConnectionOptions {
   url: DurableUrl
   reconnect: Required<ReconnectOptions>
   maxEvents: number
+  proactiveRefresh: boolean
   /** Defaults to the global WebSocket. */
   WebSocket?: WebSocketConstructor
   /** A handshake that takes longer is abandoned and retried. @default 10000 */
@@ -246,7 +247,7 @@ export class DurableConnection<TEvent = unknown> {
     this.error = undefined
     this.refetchedThisOutage = false
     this.transition('subscribed')
-    this.refresher.schedule(generation)
+    if (this.options.proactiveRefresh) this.refresher.schedule(generation)
     try {
       while (generation === this.generation) {
         const result = await iterator.next()

@@ -19,6 +19,12 @@ export interface DurableIteratorProviderProps {
    * @default 30
    */
   refreshBeforeExpirySeconds?: number
+  /**
+   * Refresh tokens before they expire over the live socket (`updateToken`), so streams never reconnect
+   * because of a token. When false, tokens are renewed only on reconnect.
+   * @default true
+   */
+  proactiveRefresh?: boolean
   /** Backoff between attempts: `minDelayMs` 250, `maxDelayMs` 10000, `factor` 1.5, `jitter` 0.5, `maxRetries` Infinity. */
   reconnect?: ReconnectOptions
   /** A token call that takes longer is aborted and retried. @default 10000 */

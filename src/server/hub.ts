@@ -10,7 +10,7 @@ import { EventQueue } from './event-queue.js'
 import type { HubRouterContext } from './hub-router.js'
 import { copyHubStats, createHubStats, type DurableIteratorHubStats, type UpgradeRefusal } from './hub-stats.js'
 import type { DurableIteratorMethodContext } from './method-context.js'
-import type { SigningKey } from './signing-key.js'
+import { type SigningKey, toSecretKey } from './signing-key.js'
 import { serveSocketRpc } from './socket-rpc.js'
 import { SocketSession } from './socket-session.js'
 import { type DurableIteratorGrant, inspectDurableIteratorToken, signDurableIteratorToken } from './token.js'
@@ -90,6 +90,8 @@ interface Channel {
 export function createDurableIteratorHub<TMethods extends AnyRouter = Record<never, never>>(
   options: DurableIteratorHubOptions<TMethods>,
 ): DurableIteratorHub<TMethods> {
+  // Fail at startup on a key too short to use, rather than refusing every token as malformed.
+  toSecretKey(options.signingKey)
   const retentionMs = (options.resumeRetentionSeconds ?? 300) * 1000
   const maxEvents = options.resumeMaxEvents ?? 1000
   const maxQueued = options.maxQueuedEventsPerSubscriber ?? 10_000

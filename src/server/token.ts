@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { errors, jwtVerify, SignJWT } from 'jose'
 import type { DurableIteratorClaims } from '../protocol/claims.js'
 import { type SigningKey, toSecretKey } from './signing-key.js'
@@ -37,11 +38,15 @@ export async function signDurableIteratorToken(
   if (grant.tags !== undefined) claims.tags = [...grant.tags]
   if (grant.att !== undefined) claims.att = grant.att
   if (grant.rpc !== undefined) claims.rpc = [...grant.rpc]
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + Math.ceil(ttlSeconds))
-    .sign(toSecretKey(signingKey))
+  return (
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      // A unique id: two tokens issued in the same second are still different tokens.
+      .setJti(randomUUID())
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + Math.ceil(ttlSeconds))
+      .sign(toSecretKey(signingKey))
+  )
 }
 
 /** Why a token was refused; never contains the token itself. */
@@ -57,8 +62,10 @@ export async function inspectDurableIteratorToken(
   token: string,
   { signingKey, nowMs = Date.now() }: VerifyDurableIteratorTokenOptions,
 ): Promise<TokenVerification> {
+  // Outside the try: a key too short to use is a configuration error to report, not a refused token.
+  const key = toSecretKey(signingKey)
   try {
-    const { payload } = await jwtVerify(token, toSecretKey(signingKey), {
+    const { payload } = await jwtVerify(token, key, {
       algorithms: [ALGORITHM],
       currentDate: new Date(nowMs),
       requiredClaims: ['iat', 'exp'],

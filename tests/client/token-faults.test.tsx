@@ -1,0 +1,138 @@
+// @vitest-environment jsdom
+import { ORPCError } from '@orpc/client'
+import { act, cleanup, render, waitFor } from '@testing-library/react'
+import { HttpResponse, http, passthrough } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { DurableIteratorError, useDurableEventIterator } from '../../src'
+import {
+  type ChatResult,
+  createQueryClient,
+  type Observer,
+  observer,
+  providers,
+  recordStatus,
+  startApp,
+} from './harness'
+
+const app = await startApp()
+const tokenEndpoint = `${app.server.rpcUrl}/chat/onMessage`
+const mock = setupServer()
+const calls = { count: 0 }
+
+beforeAll(() => mock.listen({ onUnhandledRequest: 'bypass' }))
+afterEach(() => {
+  cleanup()
+  mock.resetHandlers()
+  calls.count = 0
+})
+afterAll(async () => {
+  mock.close()
+  await app.server.close()
+})
+
+/** Answers the token procedure with `fault` while `active()` says so, then lets calls reach the real server. */
+function tokenFault(fault: () => Response | Promise<Response>, active: () => boolean = () => true) {
+  mock.use(
+    http.post(tokenEndpoint, () => {
+      calls.count++
+      return active() ? fault() : passthrough()
+    }),
+  )
+}
+
+function orpcErrorResponse(code: string, status: number, message: string) {
+  return HttpResponse.json({ json: { defined: false, code, status, message } }, { status })
+}
+
+function Chat({ room, seen }: { room: string; seen: Observer<ChatResult> }) {
+  const result = useDurableEventIterator(app.orpc.chat.onMessage, { room })
+  seen.result = result
+  recordStatus(seen, result.status)
+  return null
+}
+
+function renderChat(room: string, props: Partial<Parameters<typeof providers>[1]> = {}) {
+  const seen = observer<ChatResult>()
+  const Providers = providers(createQueryClient(), { url: app.server.durableUrl, ...props })
+  render(
+    <Providers>
+      <Chat room={room} seen={seen} />
+    </Providers>,
+  )
+  return seen
+}
+
+/** Lets `ms` pass, to observe that nothing happens in that window (not to wait for an event). */
+const observeFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+it('a token procedure failing with 500 for 3 s: reconnecting with backoff, then open', async () => {
+  const failUntil = Date.now() + 3000
+  tokenFault(
+    () => orpcErrorResponse('INTERNAL_SERVER_ERROR', 500, 'database is down'),
+    () => Date.now() < failUntil,
+  )
+  const seen = renderChat('flaky')
+  await waitFor(() => expect(seen.result?.error?.code).toBe('TOKEN_UNAVAILABLE'))
+  expect(seen.result?.status).toBe('reconnecting')
+
+  await waitFor(() => expect(seen.result?.status).toBe('open'), { timeout: 15_000 })
+  // Backoff from 250 ms ×1.5 with at most 50% jitter allows at most 8 calls in 3 s, plus the one that succeeds.
+  expect(calls.count).toBeLessThanOrEqual(9)
+  expect(calls.count).toBeGreaterThanOrEqual(2)
+  expect(seen.statuses).toEqual(['idle', 'connecting', 'reconnecting', 'open'])
+  expect(seen.result?.error).toBeUndefined()
+})
+
+it('a token procedure failing with UNAUTHORIZED: error with that cause, and no further calls until reconnect()', async () => {
+  let refuse = true
+  tokenFault(
+    () => orpcErrorResponse('UNAUTHORIZED', 401, 'sign in first'),
+    () => refuse,
+  )
+  const upgradesBefore = app.server.stats().upgradesAccepted
+  const seen = renderChat('private')
+  await waitFor(() => expect(seen.result?.status).toBe('error'))
+  const error = seen.result?.error
+  expect(error).toBeInstanceOf(DurableIteratorError)
+  expect(error?.code).toBe('TOKEN_REFUSED')
+  expect(error?.message).toContain('chat.onMessage')
+  expect(error?.cause).toBeInstanceOf(ORPCError)
+  expect((error?.cause as ORPCError<string, unknown>).code).toBe('UNAUTHORIZED')
+
+  await observeFor(1500)
+  expect(calls.count).toBe(1)
+  expect(app.server.stats().upgradesAccepted).toBe(upgradesBefore)
+
+  refuse = false
+  act(() => seen.result!.reconnect())
+  await waitFor(() => expect(seen.result?.status).toBe('open'))
+  expect(calls.count).toBe(2)
+})
+
+it('a token procedure that hangs times out after tokenTimeoutMs and is retried', async () => {
+  let hang = true
+  tokenFault(
+    () => new Promise<Response>(() => {}),
+    () => {
+      const hanging = hang
+      hang = false
+      return hanging
+    },
+  )
+  const seen = renderChat('slow', { tokenTimeoutMs: 300 })
+  await waitFor(() => expect(seen.result?.error?.code).toBe('TOKEN_TIMEOUT'))
+  expect(seen.result?.status).toBe('reconnecting')
+  await waitFor(() => expect(seen.result?.status).toBe('open'))
+  expect(calls.count).toBe(2)
+})
+
+it('a token procedure that returns a malformed token: error whose message names the procedure', async () => {
+  tokenFault(() => HttpResponse.json({ json: 'not-a-token' }))
+  const seen = renderChat('broken')
+  await waitFor(() => expect(seen.result?.status).toBe('error'))
+  expect(seen.result?.error?.code).toBe('INVALID_TOKEN')
+  expect(seen.result?.error?.message).toMatch(/"chat\.onMessage" returned a token that cannot be read/)
+  await observeFor(1000)
+  expect(calls.count).toBe(1)
+})
