@@ -93,12 +93,12 @@ it('a token procedure failing with UNAUTHORIZED: error with that cause, and no f
   const upgradesBefore = app.server.stats().upgradesAccepted
   const seen = renderChat('private')
   await waitFor(() => expect(seen.result?.status).toBe('error'))
-  const error = seen.result?.error
+  const error = seen.result!.error!
   expect(error).toBeInstanceOf(DurableIteratorError)
-  expect(error?.code).toBe('TOKEN_REFUSED')
-  expect(error?.message).toContain('chat.onMessage')
-  expect(error?.cause).toBeInstanceOf(ORPCError)
-  expect((error?.cause as ORPCError<string, unknown>).code).toBe('UNAUTHORIZED')
+  expect(error.code).toBe('TOKEN_REFUSED')
+  expect(error.message).toContain('chat.onMessage')
+  expect(error.cause).toBeInstanceOf(ORPCError)
+  expect((error.cause as ORPCError<string, unknown>).code).toBe('UNAUTHORIZED')
 
   await observeFor(1500)
   expect(calls.count).toBe(1)
