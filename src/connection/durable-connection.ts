@@ -1,7 +1,7 @@
 import { type ClientLink, createORPCClient } from '@orpc/client'
 import { RPCLink } from '@orpc/client/websocket'
 import type { ContractRouterClient } from '@orpc/contract'
-import { focusManager } from '@tanstack/query-core'
+import { focusManager, onlineManager } from '@tanstack/query-core'
 import { WebSocket as ReconnectingWebSocket } from 'partysocket'
 import { DurableIteratorError } from '../errors.js'
 import { CloseCode } from '../protocol/constants.js'
@@ -142,6 +142,10 @@ export class DurableConnection<TEvent = unknown> {
       this.options.tokens.onInvalidate(() => this.refresher.refreshNow(this.subscribedGeneration)),
       focusManager.subscribe((focused) => {
         if (focused) this.onResume()
+      }),
+      // Back online: retry now instead of finishing a backoff wait.
+      onlineManager.subscribe((online) => {
+        if (online) this.waits.skip()
       }),
     )
   }
