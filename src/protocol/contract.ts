@@ -27,13 +27,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export const durableIteratorContract = {
   subscribe: oc.output(type<AsyncIterator<unknown, void, unknown>>()),
   updateToken: oc.input(
-    type<unknown, UpdateTokenInput>((value) => {
+    // Typed for callers, checked as unknown: the wire can carry anything.
+    type<UpdateTokenInput>((value: unknown) => {
       if (!isRecord(value) || typeof value.token !== 'string') badRequest('updateToken expects { token: string }')
       return { token: value.token }
     }),
   ),
   call: oc.input(
-    type<unknown, RemoteCallInput>((value) => {
+    type<RemoteCallInput>((value: unknown) => {
       const path = isRecord(value) ? value.path : undefined
       if (!Array.isArray(path) || path.length === 0 || !path.every((segment) => typeof segment === 'string')) {
         badRequest('call expects { path: [method, ...segments], input }')

@@ -23,15 +23,16 @@ export interface Tick {
 const MAX_NAME_LENGTH = 64
 const MAX_MESSAGE_LENGTH = 2000
 
-function nameField(field: string) {
-  return type<unknown, Record<typeof field, string>>((value) => {
+// Schemas typed for callers and checked as unknown: the wire can carry anything.
+function nameField<TField extends string>(field: TField) {
+  return type<Record<TField, string>>((value: unknown) => {
     const name = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined
     if (typeof name !== 'string' || !/^[\w-]+$/.test(name) || name.length > MAX_NAME_LENGTH) {
       throw new ORPCError('BAD_REQUEST', {
         message: `expected { ${field}: string } of 1-${MAX_NAME_LENGTH} letters, digits, '_' or '-'`,
       })
     }
-    return { [field]: name }
+    return { [field]: name } as Record<TField, string>
   })
 }
 
@@ -41,7 +42,7 @@ const methodBase = os.$context<DurableIteratorMethodContext>()
 export const chatMethods = {
   sendMessage: methodBase
     .input(
-      type<unknown, { text: string }>((value) => {
+      type<{ text: string }>((value: unknown) => {
         const text = typeof value === 'object' && value !== null ? (value as { text?: unknown }).text : undefined
         if (typeof text !== 'string' || text.trim().length === 0 || text.length > MAX_MESSAGE_LENGTH) {
           throw new ORPCError('BAD_REQUEST', {
@@ -68,16 +69,14 @@ export function createReferenceRouter(
   return {
     chat: {
       onMessage: os
-        .input(nameField('room') as ReturnType<typeof type<unknown, { room: string }>>)
+        .input(nameField('room'))
         .handler(({ input }) => hub.issueToken<ChatMessage>(`chat:${input.room}`, { rpc: ['sendMessage'] })),
     },
     ticker: {
-      onTick: os
-        .input(nameField('symbol') as ReturnType<typeof type<unknown, { symbol: string }>>)
-        .handler(async ({ input }) => {
-          onTickerRequested(input.symbol)
-          return hub.issueToken<Tick, Record<never, never>>(`ticker:${input.symbol}`)
-        }),
+      onTick: os.input(nameField('symbol')).handler(async ({ input }) => {
+        onTickerRequested(input.symbol)
+        return hub.issueToken<Tick, Record<never, never>>(`ticker:${input.symbol}`)
+      }),
     },
   }
 }
