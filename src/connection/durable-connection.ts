@@ -74,6 +74,8 @@ export class DurableConnection<TEvent = unknown> {
   private tokenSuspect = false
   /** A fresh token was already fetched in this run of failures (an outage costs one fetch, not one per retry). */
   private refetchedThisOutage = false
+  /** A socket was handed out and has not closed yet (partysocket repeats close events for old sockets). */
+  private socketLive = false
   private notifyScheduled = false
   private cleanups: Array<() => void> = []
 
@@ -206,7 +208,9 @@ export class DurableConnection<TEvent = unknown> {
       const token = await this.options.tokens.get({ fresh })
       if (generation !== this.generation) throw new Error('connection closed while fetching its token')
       this.setToken(token)
-      return await socketUrl(this.options.url, token, this.clientId)
+      const url = await socketUrl(this.options.url, token, this.clientId)
+      this.socketLive = true
+      return url
     } catch (error) {
       if (generation === this.generation) this.onAttemptError(error)
       throw asError(error)
@@ -273,6 +277,9 @@ export class DurableConnection<TEvent = unknown> {
   }
 
   private onSocketClose = (event: { code: number; reason: string }): void => {
+    // After a failed URL provider, partysocket dispatches another close for the socket that already closed.
+    if (!this.socketLive) return
+    this.socketLive = false
     if (this.status === 'closed' || this.status === 'error') return
     const wasSubscribed = this.subscribedGeneration === this.generation
     this.subscribedGeneration = -1

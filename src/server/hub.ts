@@ -143,6 +143,8 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
     const event = channel.log.append(payload, filter, Date.now())
     stats.eventsPublished++
     for (const session of channel.subscribers) {
+      // A socket cut or closing still has its subscription until its close event: skip it.
+      if (session.socket.readyState !== session.socket.OPEN) continue
       if (isDeliverable(filter, session)) {
         for (const queue of session.subscriptions) queue.push(event)
       }
@@ -164,14 +166,12 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
     // Register for live events and take the replay in one synchronous step, so no event falls between.
     session.subscriptions.add(queue)
     channel.subscribers.add(session)
-    let lastSentSeq = -1
     if (lastEventId !== undefined) {
       const lastSeq = /^\d{1,16}$/.test(lastEventId) ? Number(lastEventId) : -1
       const replay = channel.log.since(lastSeq, Date.now())
       if (!replay.complete) stats.resumeGaps++
       for (const event of replay.events) {
         if (!isDeliverable(event.filter, session)) continue
-        lastSentSeq = event.seq
         stats.eventsReplayed++
         stats.eventsDelivered++
         yield event.message
@@ -181,8 +181,6 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
       while (true) {
         const event = await queue.next()
         if (!event) return
-        // A live event that was also in the replay is sent once.
-        if (event.seq <= lastSentSeq) continue
         stats.eventsDelivered++
         yield event.message
       }

@@ -21,6 +21,9 @@ export function serveSocketRpc(socket: WebSocket, context: HubRouterContext, onR
   socket.on('message', (data: RawData, isBinary: boolean) => {
     const message = isBinary ? toBytes(data) : data.toString()
     peer.message(message, handleRequest).catch(() => {
+      // Failures after the socket closed (a send to a cut socket, a subscriber closed for lagging) are not
+      // the frame's fault; on an open socket, a failure here means the frame did not decode.
+      if (socket.readyState !== socket.OPEN) return
       onRejectedFrame()
       socket.close(INVALID_FRAME_CODE, 'invalid frame: expected an oRPC message')
     })

@@ -136,3 +136,41 @@ it('a token procedure that returns a malformed token: error whose message names 
   await observeFor(1000)
   expect(calls.count).toBe(1)
 })
+
+it('reconnect.maxRetries counts each failed attempt once: after a 4001 expiry with the token procedure down, it gives up after that many retries', async () => {
+  const shortLived = await startApp({ tokenTtlSeconds: 2 })
+  try {
+    let served = 0
+    mock.use(
+      http.post(`${shortLived.server.rpcUrl}/chat/onMessage`, () => {
+        calls.count++
+        return served++ === 0 ? passthrough() : orpcErrorResponse('INTERNAL_SERVER_ERROR', 500, 'down')
+      }),
+    )
+    const seen = observer<ChatResult>()
+    function ShortLivedChat() {
+      const result = useDurableEventIterator(shortLived.orpc.chat.onMessage, { room: 'retries' })
+      seen.result = result
+      recordStatus(seen, result.status)
+      return null
+    }
+    const Providers = providers(createQueryClient(), {
+      url: shortLived.server.durableUrl,
+      proactiveRefresh: false,
+      reconnect: { maxRetries: 2, minDelayMs: 50 },
+    })
+    render(
+      <Providers>
+        <ShortLivedChat />
+      </Providers>,
+    )
+    await waitFor(() => expect(seen.result?.status).toBe('open'))
+    await waitFor(() => expect(seen.result?.status).toBe('error'), { timeout: 10_000 })
+    expect(seen.result?.error?.code).toBe('MAX_RETRIES')
+    expect(shortLived.server.stats().expiredCloses).toBe(1)
+    // One token for the first connection, then exactly two retries.
+    expect(calls.count).toBe(3)
+  } finally {
+    await shortLived.server.close()
+  }
+})
