@@ -103,3 +103,8 @@ export function publishNumbered(
 export function numbered(count: number, from = 0): string[] {
   return Array.from({ length: count }, (_, index) => String(from + index))
 }
+
+/** Lets `ms` pass, to observe that nothing happens in that window (never to wait for an event). */
+export function observeFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

@@ -7,6 +7,7 @@ import {
   type ChatResult,
   createQueryClient,
   type Observer,
+  observeFor,
   observer,
   providers,
   recordStatus,
@@ -29,9 +30,6 @@ function Chat({ seen }: { seen: Observer<ChatResult> }) {
   recordStatus(seen, result.status)
   return null
 }
-
-/** Lets `ms` pass, to observe that nothing happens in that window (not to wait for an event). */
-const observeFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 it('offline: no attempts; back online: reconnects at once, skipping the backoff wait', async () => {
   const seen = observer<ChatResult>()

@@ -9,6 +9,7 @@ import {
   type ChatResult,
   createQueryClient,
   type Observer,
+  observeFor,
   observer,
   providers,
   recordStatus,
@@ -62,9 +63,6 @@ function renderChat(room: string, props: Partial<Parameters<typeof providers>[1]
   )
   return seen
 }
-
-/** Lets `ms` pass, to observe that nothing happens in that window (not to wait for an event). */
-const observeFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 it('a token procedure failing with 500 for 3 s: reconnecting with backoff, then open', async () => {
   const failUntil = Date.now() + 3000
