@@ -1,5 +1,5 @@
-import { ORPCError } from '@orpc/client'
 import { oc, type } from '@orpc/contract'
+import { ORPCError } from '@orpc/server'
 
 /** Input of `updateToken`: the refreshed token for the same channel and tags. */
 export interface UpdateTokenInput {

@@ -1,5 +1,4 @@
-import { ORPCError } from '@orpc/client'
-import { type AnyRouter, call, getRouter, implement, isProcedure, unlazy } from '@orpc/server'
+import { type AnyRouter, call, getRouter, implement, isProcedure, ORPCError, unlazy } from '@orpc/server'
 import { durableIteratorContract } from '../protocol/contract.js'
 import type { DurableIteratorMethodContext } from './method-context.js'
 import type { SocketSession } from './socket-session.js'

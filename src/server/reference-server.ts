@@ -67,7 +67,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   ticker.unref()
 
   // The reference server is for local use: any origin may call its token procedures.
-  const rpcHandler = new RPCHandler(router, { plugins: [new CORSPlugin({ origin: (origin) => origin })] })
+  const rpcHandler = new RPCHandler(router, { plugins: [new CORSPlugin({ origin: (origin) => origin || null })] })
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     const { matched } = await rpcHandler.handle(request, response, { prefix: RPC_PREFIX, context: {} })
     if (!matched) {

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { resolve } from 'node:path'
 import type { ReferenceServerOptions } from '../../src/server'
 
-const builtServer = fileURLToPath(new URL('../../dist/server/index.js', import.meta.url))
+// Vitest runs from the package root (under jsdom, import.meta.url is not a file: URL).
+const builtServer = resolve(process.cwd(), 'dist/server/index.js')
 
 export interface ServerProcess {
   rpcUrl: string
