@@ -109,18 +109,25 @@ it('a token procedure failing with UNAUTHORIZED: error with that cause, and no f
 })
 
 it('a token procedure that hangs times out after tokenTimeoutMs and is retried', async () => {
-  let hang = true
-  tokenFault(
-    () => new Promise<Response>(() => {}),
-    () => {
-      const hanging = hang
-      hang = false
-      return hanging
-    },
+  // The first call never answers; the retry is held until the test has seen the timeout, then goes through.
+  let releaseRetry: () => void = () => {}
+  const retryReleased = new Promise<void>((resolve) => {
+    releaseRetry = resolve
+  })
+  mock.use(
+    http.post(tokenEndpoint, async () => {
+      calls.count++
+      if (calls.count === 1) return new Promise<Response>(() => {})
+      await retryReleased
+      return passthrough()
+    }),
   )
   const seen = renderChat('slow', { tokenTimeoutMs: 300 })
   await waitFor(() => expect(seen.result?.error?.code).toBe('TOKEN_TIMEOUT'))
   expect(seen.result?.status).toBe('reconnecting')
+  await waitFor(() => expect(calls.count).toBe(2))
+
+  releaseRetry()
   await waitFor(() => expect(seen.result?.status).toBe('open'))
   expect(calls.count).toBe(2)
 })
