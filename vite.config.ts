@@ -4,12 +4,32 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   plugins: [react()],
   test: {
-    include: ['tests/**/*.test.{ts,tsx}'],
-    environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Tests bind real sockets and count them through the server's stats: one file at a time per worker.
-    fileParallelism: true,
-    pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'package',
+          // Node by default; files that render React opt into jsdom with a `@vitest-environment` comment.
+          include: ['tests/{unit,server,client}/**/*.test.{ts,tsx}'],
+          environment: 'node',
+          pool: 'forks',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          // The demo in Debian's Chromium, started by the README's own command.
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 })
