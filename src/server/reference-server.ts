@@ -32,6 +32,11 @@ export interface ReferenceServer {
   hub: DurableIteratorHub<ChatMethods>
   publish(channel: string, payload: object, options?: PublishOptions): void
   stats(): DurableIteratorHubStats
+  /**
+   * Cuts every connection and stops listening for `downtimeMs`, then listens again on the same port with
+   * the same hub: a restart as clients see it, with retained events still there for them to resume from.
+   */
+  interrupt(downtimeMs: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -83,13 +88,16 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     }
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
+  let stopped = false
+  const listen = (listenPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(listenPort, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
     })
-  })
+  await listen(port)
   const address = server.address() as AddressInfo
   const origin = `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
 
@@ -99,7 +107,16 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     hub,
     publish: hub.publish,
     stats: hub.stats,
+    async interrupt(downtimeMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      hub.dropConnections()
+      server.closeAllConnections()
+      await closed
+      await new Promise((resolve) => setTimeout(resolve, downtimeMs))
+      if (!stopped) await listen(address.port)
+    },
     async close() {
+      stopped = true
       clearInterval(ticker)
       await hub.close()
       server.closeAllConnections()

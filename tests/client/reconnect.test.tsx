@@ -103,3 +103,28 @@ it('a server restarted on the same port: open → reconnecting → open, resumin
   expect(BigInt(seen.result!.lastEventId!)).toBeGreaterThan(BigInt(lastIdBeforeRestart))
   expect(seen.statuses).toEqual(['idle', 'connecting', 'open', 'reconnecting', 'open'])
 })
+
+it('a server that stops listening for a while: events published meanwhile are replayed on resume, none lost', async () => {
+  const app = await startApp()
+  closers.push(() => app.server.close())
+  const seen = observer<ChatResult>()
+  const Providers = providers(createQueryClient(), { url: app.server.durableUrl, reconnect: { minDelayMs: 50 } })
+  render(
+    <Providers>
+      <Chat orpc={app.orpc} room="outage" seen={seen} />
+    </Providers>,
+  )
+  await waitFor(() => expect(seen.result?.status).toBe('open'))
+  await publishNumbered(app.server, 'chat:outage', { count: 10, intervalMs: 5 })
+  await waitFor(() => expect(seen.received).toHaveLength(10))
+
+  const outage = app.server.interrupt(1000)
+  await waitFor(() => expect(seen.result?.status).toBe('reconnecting'))
+  await publishNumbered(app.server, 'chat:outage', { count: 10, intervalMs: 5, from: 10 })
+  await outage
+  await waitFor(() => expect(seen.received).toHaveLength(20))
+
+  expect(seen.received.map((message) => message.text)).toEqual(numbered(20))
+  expect(app.server.stats()).toMatchObject({ eventsReplayed: 10, resumeGaps: 0 })
+  expect(seen.statuses).toEqual(['idle', 'connecting', 'open', 'reconnecting', 'open'])
+})
