@@ -1,0 +1,21 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { ReactQueryDevtools } from '@tanstack/react-query-devtools'
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { DurableIteratorProvider } from 'react-durable-iterator'
+import { App } from './App'
+import { demoConfig } from './config'
+import './styles.css'
+
+const queryClient = new QueryClient()
+
+createRoot(document.getElementById('root') as HTMLElement).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <DurableIteratorProvider url={demoConfig.durableUrl}>
+        <App />
+      </DurableIteratorProvider>
+      <ReactQueryDevtools initialIsOpen={false} buttonPosition="bottom-left" />
+    </QueryClientProvider>
+  </StrictMode>,
+)
