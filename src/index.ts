@@ -11,6 +11,7 @@ export type {
   DurableConnectionSnapshot,
   WebSocketConstructor,
 } from './connection/durable-connection.js'
+export type { HeartbeatOptions } from './connection/heartbeat.js'
 export type { DurableUrl } from './connection/socket-url.js'
 export { DurableIteratorError, type DurableIteratorErrorCode } from './errors.js'
 export type {

@@ -5,6 +5,7 @@ import { DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS } from '../token/token-query-opti
 import { TokenSource } from '../token/token-source.js'
 import { DEFAULT_RECONNECT_OPTIONS, type ReconnectOptions } from './backoff.js'
 import { DurableConnection, type WebSocketConstructor } from './durable-connection.js'
+import { DEFAULT_HEARTBEAT_OPTIONS, type HeartbeatOptions } from './heartbeat.js'
 import type { DurableUrl } from './socket-url.js'
 
 /** Settings shared by every connection of a provider (or of a plain, non-React setup). */
@@ -21,6 +22,11 @@ export interface DurableConnectionSettings {
    */
   proactiveRefresh?: boolean
   reconnect?: ReconnectOptions
+  /**
+   * Probe quiet sockets so a half-open one (no data, no close) is replaced: `intervalMs` 15000 of silence,
+   * then `timeoutMs` 5000 for an answer. false turns it off.
+   */
+  heartbeat?: HeartbeatOptions | false
   /** @default 10000 */
   tokenTimeoutMs?: number
   WebSocket?: WebSocketConstructor
@@ -50,6 +56,7 @@ export function createDurableConnection<TEvent = unknown, TToken extends string 
     reconnect: { ...DEFAULT_RECONNECT_OPTIONS, ...options.reconnect },
     maxEvents: options.maxEvents ?? 100,
     proactiveRefresh: options.proactiveRefresh ?? true,
+    heartbeat: options.heartbeat === false ? false : { ...DEFAULT_HEARTBEAT_OPTIONS, ...options.heartbeat },
     WebSocket: options.WebSocket,
   })
 }

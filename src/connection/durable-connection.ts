@@ -1,17 +1,18 @@
-import { type ClientLink, createORPCClient } from '@orpc/client'
+import { type ClientLink, createORPCClient, getEventMeta } from '@orpc/client'
 import { RPCLink } from '@orpc/client/websocket'
 import type { ContractRouterClient } from '@orpc/contract'
 import { focusManager, onlineManager } from '@tanstack/query-core'
 import { WebSocket as ReconnectingWebSocket } from 'partysocket'
 import { DurableIteratorError } from '../errors.js'
 import { CloseCode } from '../protocol/constants.js'
-import type { DurableIteratorContract } from '../protocol/contract.js'
+import { type DurableIteratorContract, GAP_MARKER_COMMENT } from '../protocol/contract.js'
 import type { CurrentToken, TokenProvider } from '../token/token-source.js'
 import { AbortableWaits } from './abortable-wait.js'
 import { backoffDelayMs, type ReconnectOptions } from './backoff.js'
 import { asError, classifyTokenFailure } from './classify-failure.js'
 import { type ConnectionTransition, type DurableConnectionStatus, nextStatus } from './connection-status.js'
 import { EventBuffer } from './event-buffer.js'
+import type { Heartbeat, HeartbeatOptions } from './heartbeat.js'
 import { RemoteCalls } from './remote-calls.js'
 import { createClientId, type DurableUrl, socketUrl } from './socket-url.js'
 import { TokenRefresher } from './token-refresher.js'
@@ -25,6 +26,8 @@ export interface DurableConnectionOptions {
   reconnect: Required<ReconnectOptions>
   maxEvents: number
   proactiveRefresh: boolean
+  /** Liveness probing of quiet sockets; false turns it off. */
+  heartbeat: Required<HeartbeatOptions> | false
   /** Defaults to the global WebSocket. */
   WebSocket?: WebSocketConstructor
   /** A handshake that takes longer is abandoned and retried. @default 10000 */
@@ -44,6 +47,11 @@ export interface DurableConnectionSnapshot<TEvent> {
   attempt: number
   /** When the current token expires, in local epoch milliseconds (skew-corrected). */
   tokenExpiresAt: number | undefined
+  /**
+   * How many times the server said that events after the resume point were no longer retained (after an
+   * outage longer than its retention window): those events are lost, and the UI may want to reload.
+   */
+  gaps: number
 }
 
 /**
@@ -57,6 +65,9 @@ export class DurableConnection<TEvent = unknown> {
   private readonly waits = new AbortableWaits()
   private readonly listeners = new Set<() => void>()
   private readonly eventListeners = new Set<(event: TEvent) => void>()
+  private readonly gapListeners = new Set<() => void>()
+  private readonly heartbeat: Heartbeat | undefined
+  private gaps = 0
   private readonly refresher: TokenRefresher
   private readonly remote: RemoteCalls
   private socket: ReconnectingWebSocket | undefined
@@ -117,6 +128,12 @@ export class DurableConnection<TEvent = unknown> {
     return () => this.eventListeners.delete(listener)
   }
 
+  /** Calls `listener` when the server reports lost events (see `gaps`). */
+  onGap(listener: () => void): () => void {
+    this.gapListeners.add(listener)
+    return () => this.gapListeners.delete(listener)
+  }
+
   ensureCapacity(maxEvents: number): void {
     this.buffer.ensureCapacity(maxEvents)
   }
@@ -140,6 +157,7 @@ export class DurableConnection<TEvent = unknown> {
     this.client = createORPCClient(link)
     socket.addEventListener('open', this.onSocketOpen)
     socket.addEventListener('close', this.onSocketClose)
+    socket.addEventListener('message', () => this.heartbeat?.noteFrame())
     this.cleanups.push(
       this.options.tokens.onInvalidate(() => this.refresher.refreshNow(this.subscribedGeneration)),
       focusManager.subscribe((focused) => {
@@ -183,11 +201,13 @@ export class DurableConnection<TEvent = unknown> {
     this.cleanups = []
     this.listeners.clear()
     this.eventListeners.clear()
+    this.gapListeners.clear()
   }
 
   private stopSocket(): void {
     this.generation++
     this.refresher.stop()
+    this.heartbeat?.stop()
     this.waits.skip()
     this.iterator?.return?.().catch(() => {
       // The socket may already be closed ("WebSocket is not open"); nothing to undo.
@@ -236,7 +256,7 @@ export class DurableConnection<TEvent = unknown> {
   private async consume(generation: number): Promise<void> {
     let iterator: AsyncIterator<unknown>
     try {
-      iterator = await this.requireClient().subscribe(undefined, { lastEventId: this.buffer.lastEventId })
+      iterator = await this.requireClient().subscribe({ reportGaps: true }, { lastEventId: this.buffer.lastEventId })
     } catch (error) {
       // The server answered the subscribe with an error: start over on a new socket, with backoff.
       if (generation === this.generation && this.socket?.readyState === this.socket?.OPEN) {
@@ -256,6 +276,7 @@ export class DurableConnection<TEvent = unknown> {
     this.refetchedThisOutage = false
     this.transition('subscribed')
     if (this.options.proactiveRefresh) this.refresher.schedule(generation)
+    this.heartbeat?.start()
     try {
       while (generation === this.generation) {
         const result = await iterator.next()
@@ -271,6 +292,12 @@ export class DurableConnection<TEvent = unknown> {
   }
 
   private acceptEvent(event: TEvent): void {
+    if (getEventMeta(event)?.comments?.includes(GAP_MARKER_COMMENT)) {
+      this.gaps++
+      for (const listener of this.gapListeners) listener()
+      this.scheduleNotify()
+      return
+    }
     if (!this.buffer.accept(event)) return
     for (const listener of this.eventListeners) listener(event)
     this.scheduleNotify()
@@ -285,6 +312,7 @@ export class DurableConnection<TEvent = unknown> {
     this.subscribedGeneration = -1
     this.generation++
     this.refresher.stop()
+    this.heartbeat?.stop()
     this.iterator = undefined
     if (event.code === CloseCode.forbidden || event.code === CloseCode.missingClientId) {
       this.fail(
@@ -381,6 +409,7 @@ export class DurableConnection<TEvent = unknown> {
       error: this.error,
       attempt: this.attempt,
       tokenExpiresAt: this.token?.timing.expiresAtMs,
+      gaps: this.gaps,
     }
   }
 }
@@ -391,6 +420,7 @@ function isSameSnapshot<TEvent>(a: DurableConnectionSnapshot<TEvent>, b: Durable
     a.events === b.events &&
     a.error === b.error &&
     a.attempt === b.attempt &&
+    a.gaps === b.gaps &&
     a.tokenExpiresAt === b.tokenExpiresAt
   )
 }

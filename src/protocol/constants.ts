@@ -19,4 +19,6 @@ export const CloseCode = {
   policyViolation: 1008,
   /** A frame exceeded the hub's `maxPayloadBytes`. */
   messageTooBig: 1009,
+  /** The hub is at `maxSockets`, or a subscriber fell too far behind: retry later (the client backs off). */
+  tryAgainLater: 1013,
 } as const

@@ -6,6 +6,14 @@ export interface UpdateTokenInput {
   token: string
 }
 
+/**
+ * Input of `subscribe`. oRPC's own client sends none; this package's client asks to be told about gaps.
+ */
+export interface SubscribeInput {
+  /** Send a gap marker when the resume point is older than what the server still retains. */
+  reportGaps?: boolean
+}
+
 /** Input of `call`: the remote method's path (first segment is the allow-listed name) and its input. */
 export interface RemoteCallInput {
   path: [string, ...string[]]
@@ -21,11 +29,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The three procedures served over each durable-iterator socket, compatible with oRPC's durable iterator.
- * Written once: the hub implements it and the client's socket link is typed from it.
+ * The procedures served over each durable-iterator socket: oRPC's durable iterator (`subscribe`,
+ * `updateToken`, `call`) plus `ping`, a liveness probe that oRPC's own server answers with NOT_FOUND (any
+ * answer proves the socket alive). Written once: the hub implements it and the client's link is typed from it.
  */
 export const durableIteratorContract = {
-  subscribe: oc.output(type<AsyncIterator<unknown, void, unknown>>()),
+  subscribe: oc
+    .input(
+      type<SubscribeInput | undefined>((value: unknown) =>
+        isRecord(value) && value.reportGaps === true ? { reportGaps: true } : undefined,
+      ),
+    )
+    .output(type<AsyncIterator<unknown, void, unknown>>()),
   updateToken: oc.input(
     // Typed for callers, checked as unknown: the wire can carry anything.
     type<UpdateTokenInput>((value: unknown) => {
@@ -42,6 +57,10 @@ export const durableIteratorContract = {
       return { path: path as [string, ...string[]], input: (value as Record<string, unknown>).input }
     }),
   ),
+  ping: oc,
 }
+
+/** Meta comment of the event a hub sends when events after the client's resume point were lost. */
+export const GAP_MARKER_COMMENT = 'durable-iterator:gap'
 
 export type DurableIteratorContract = typeof durableIteratorContract

@@ -4,6 +4,7 @@ import type { ReconnectOptions } from '../connection/backoff.js'
 import { ConnectionRegistry } from '../connection/connection-registry.js'
 import type { DurableConnectionSettings } from '../connection/create-connection.js'
 import type { WebSocketConstructor } from '../connection/durable-connection.js'
+import type { HeartbeatOptions } from '../connection/heartbeat.js'
 import type { DurableUrl } from '../connection/socket-url.js'
 import type { TokenParser } from '../token/parse-token.js'
 import { DurableIteratorContext } from './durable-iterator-context.js'
@@ -27,6 +28,11 @@ export interface DurableIteratorProviderProps {
   proactiveRefresh?: boolean
   /** Backoff between attempts: `minDelayMs` 250, `maxDelayMs` 10000, `factor` 1.5, `jitter` 0.5, `maxRetries` Infinity. */
   reconnect?: ReconnectOptions
+  /**
+   * Probe quiet sockets so a half-open one (no data, no close) is replaced within `intervalMs + timeoutMs`.
+   * @default { intervalMs: 15000, timeoutMs: 5000 }
+   */
+  heartbeat?: HeartbeatOptions | false
   /** A token call that takes longer is aborted and retried. @default 10000 */
   tokenTimeoutMs?: number
   /** How long a connection outlives its last user, so remounts reuse it. @default 1000 */

@@ -16,6 +16,8 @@ export interface UseDurableEventIteratorOptions<TEvent> {
   maxEvents?: number
   /** Called once for every new event, in order. */
   onEvent?: (event: TEvent) => void
+  /** Called when the server reports that events after the resume point were lost (see `gaps`). */
+  onGap?: () => void
   /** The token's query key; required when `procedure` is a plain oRPC client function. */
   queryKey?: QueryKey
 }
@@ -37,6 +39,7 @@ const IDLE_SNAPSHOT: DurableConnectionSnapshot<never> = {
   error: undefined,
   attempt: 0,
   tokenExpiresAt: undefined,
+  gaps: 0,
 }
 const getIdleSnapshot = () => IDLE_SNAPSHOT
 const subscribeNowhere = () => () => {}
@@ -61,7 +64,7 @@ export function useDurableEventIterator<TInput, TOutput extends string>(
 ): UseDurableEventIteratorResult<InferTokenEvent<TOutput>, InferTokenMethods<TOutput>> {
   type TEvent = InferTokenEvent<TOutput>
   const { registry, settings } = useDurableIteratorContext()
-  const { enabled = true, maxEvents = 100, onEvent } = options
+  const { enabled = true, maxEvents = 100, onEvent, onGap } = options
   const tokenQuery = durableIteratorTokenOptions(procedure, input, {
     queryKey: options.queryKey,
     refreshBeforeExpirySeconds: settings.current.refreshBeforeExpirySeconds,
@@ -69,8 +72,8 @@ export function useDurableEventIterator<TInput, TOutput extends string>(
     parseToken: settings.current.parseToken,
   })
   const key = hashKey(tokenQuery.queryKey)
-  const latest = useRef({ tokenQuery, onEvent })
-  latest.current = { tokenQuery, onEvent }
+  const latest = useRef({ tokenQuery, onEvent, onGap })
+  latest.current = { tokenQuery, onEvent, onGap }
 
   const [connection, setConnection] = useState<DurableConnection<TEvent>>()
   // The stream's identity is its key: maxEvents only sizes a new connection (later changes go through
@@ -94,6 +97,7 @@ export function useDurableEventIterator<TInput, TOutput extends string>(
 
   useEffect(() => connection?.ensureCapacity(maxEvents), [connection, maxEvents])
   useEffect(() => connection?.onEvent((event) => latest.current.onEvent?.(event)), [connection])
+  useEffect(() => connection?.onGap(() => latest.current.onGap?.()), [connection])
 
   const snapshot = useSyncExternalStore(
     connection ? connection.subscribe : subscribeNowhere,

@@ -8,7 +8,11 @@ import type { TokenVerification } from './token.js'
 export interface HubRouterContext {
   session: SocketSession
   verifyToken(token: string): Promise<TokenVerification>
-  subscribe(session: SocketSession, lastEventId: string | undefined, signal: AbortSignal): AsyncGenerator<object, void>
+  subscribe(
+    session: SocketSession,
+    options: { lastEventId: string | undefined; reportGaps: boolean },
+    signal: AbortSignal,
+  ): AsyncGenerator<object, void>
   onTokenUpdate(session: SocketSession, accepted: boolean): void
   methodContext(session: SocketSession): DurableIteratorMethodContext
   methods: AnyRouter | undefined
@@ -41,9 +45,15 @@ function updateRefusal(context: HubRouterContext, verification: TokenVerificatio
 }
 
 export const hubRouter = os.router({
-  subscribe: os.subscribe.handler(({ context, lastEventId, signal }) =>
-    context.subscribe(context.session, lastEventId, signal ?? new AbortController().signal),
+  subscribe: os.subscribe.handler(({ context, input, lastEventId, signal }) =>
+    context.subscribe(
+      context.session,
+      { lastEventId, reportGaps: input?.reportGaps === true },
+      signal ?? new AbortController().signal,
+    ),
   ),
+
+  ping: os.ping.handler(() => undefined),
 
   updateToken: os.updateToken.handler(async ({ context, input }) => {
     const verification = await context.verifyToken(input.token)

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { AnyRouter, RouterClient } from '@orpc/server'
+import { type AnyRouter, type RouterClient, withEventMeta } from '@orpc/server'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { DurableIteratorToken } from '../protocol/claims.js'
 import { CLIENT_ID_PARAM, CloseCode, TOKEN_PARAM } from '../protocol/constants.js'
+import { GAP_MARKER_COMMENT } from '../protocol/contract.js'
 import { ChannelLog, type LoggedEvent } from './channel-log.js'
 import { isDeliverable, type PublishOptions, resolveDeliveryFilter, type SubscriberInfo } from './delivery-filter.js'
 import { EventQueue } from './event-queue.js'
@@ -44,6 +45,11 @@ export interface DurableIteratorHubOptions<TMethods extends AnyRouter> {
    * call `methods[name]` only if `name` is in its `rpc` claim.
    */
   methods?: TMethods
+  /**
+   * Open sockets this hub accepts at most; further upgrades are closed with 1013 ("try again later").
+   * @default 10000
+   */
+  maxSockets?: number
   /** Default lifetime of tokens made by `issueToken`. @default 3600 */
   tokenTtlSeconds?: number
 }
@@ -78,7 +84,11 @@ export interface DurableIteratorHub<TMethods extends AnyRouter = Record<never, n
 }
 
 const SERVER_GOING_AWAY = 1001
-const TRY_AGAIN_LATER = 1013
+
+/** An event id as a sequence number; ids this hub never issued sort before all of its own. */
+function parseSeq(eventId: string): number {
+  return /^\d{1,16}$/.test(eventId) ? Number(eventId) : -1
+}
 
 interface Channel {
   log: ChannelLog
@@ -95,6 +105,7 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
   const retentionMs = (options.resumeRetentionSeconds ?? 300) * 1000
   const maxEvents = options.resumeMaxEvents ?? 1000
   const maxQueued = options.maxQueuedEventsPerSubscriber ?? 10_000
+  const maxSockets = options.maxSockets ?? 10_000
   const stats = createHubStats()
   const channels = new Map<string, Channel>()
   const sessions = new Set<SocketSession>()
@@ -158,7 +169,7 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
 
   async function* subscribe(
     session: SocketSession,
-    lastEventId: string | undefined,
+    { lastEventId, reportGaps }: { lastEventId: string | undefined; reportGaps: boolean },
     signal: AbortSignal,
   ): AsyncGenerator<object, void> {
     const channel = channelOf(session.channel)
@@ -166,18 +177,18 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
     // Register for live events and take the replay in one synchronous step, so no event falls between.
     session.subscriptions.add(queue)
     channel.subscribers.add(session)
-    if (lastEventId !== undefined) {
-      const lastSeq = /^\d{1,16}$/.test(lastEventId) ? Number(lastEventId) : -1
-      const replay = channel.log.since(lastSeq, Date.now())
-      if (!replay.complete) stats.resumeGaps++
-      for (const event of replay.events) {
+    const replay = lastEventId === undefined ? undefined : channel.log.since(parseSeq(lastEventId), Date.now())
+    try {
+      if (replay && !replay.complete) {
+        stats.resumeGaps++
+        if (reportGaps) yield withEventMeta({}, { comments: [GAP_MARKER_COMMENT] })
+      }
+      for (const event of replay?.events ?? []) {
         if (!isDeliverable(event.filter, session)) continue
         stats.eventsReplayed++
         stats.eventsDelivered++
         yield event.message
       }
-    }
-    try {
       while (true) {
         const event = await queue.next()
         if (!event) return
@@ -185,7 +196,7 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
         yield event.message
       }
     } catch (error) {
-      session.close(TRY_AGAIN_LATER, 'subscriber too slow: resume from the last event id')
+      session.close(CloseCode.tryAgainLater, 'subscriber too slow: resume from the last event id')
       throw error
     } finally {
       session.subscriptions.delete(queue)
@@ -224,6 +235,12 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
     const url = new URL(request.url ?? '/', 'http://hub.invalid')
     const clientId = url.searchParams.getAll(CLIENT_ID_PARAM).at(-1)
     const token = url.searchParams.getAll(TOKEN_PARAM).at(-1)
+    if (stats.openSockets >= maxSockets) {
+      accept(request, socket, head, (ws) =>
+        refuse(ws, 'too many sockets', CloseCode.tryAgainLater, `too many sockets (${maxSockets}): try again later`),
+      )
+      return
+    }
     if (!clientId) {
       accept(request, socket, head, (ws) =>
         refuse(ws, 'missing client id', CloseCode.missingClientId, 'missing `id` query parameter'),

@@ -22,6 +22,14 @@ export interface ReferenceServerOptions {
   resumeRetentionSeconds?: number
   /** How often the ticker publishes to a symbol with listeners. @default 200 */
   tickIntervalMs?: number
+  /** Open sockets accepted at most (see the hub's `maxSockets`). @default 10000 */
+  maxSockets?: number
+  /**
+   * A request (or upgrade) whose headers have not all arrived after this long is cut, so slow or
+   * incomplete upgrades cannot hold connections open.
+   * @default 10000
+   */
+  headersTimeoutMs?: number
 }
 
 export interface ReferenceServer {
@@ -54,6 +62,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     tokenTtlSeconds: options.tokenTtlSeconds ?? 60,
     resumeRetentionSeconds: options.resumeRetentionSeconds ?? 300,
     methods: chatMethods,
+    maxSockets: options.maxSockets,
   })
 
   const tickerSymbols = new Map<string, { price: number; seq: number }>()
@@ -73,7 +82,14 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
   // The reference server is for local use: any origin may call its token procedures.
   const rpcHandler = new RPCHandler(router, { plugins: [new CORSPlugin({ origin: (origin) => origin || null })] })
-  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000
+  const serverOptions = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: Math.max(headersTimeoutMs, 30_000),
+    // Node checks those timeouts on this interval (30 s by default): check often enough to honour them.
+    connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+  }
+  const server = createServer(serverOptions, async (request: IncomingMessage, response: ServerResponse) => {
     const { matched } = await rpcHandler.handle(request, response, { prefix: RPC_PREFIX, context: {} })
     if (!matched) {
       response.statusCode = 404

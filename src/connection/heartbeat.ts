@@ -1,0 +1,71 @@
+/** How a connection checks that a quiet socket is still alive. */
+export interface HeartbeatOptions {
+  /** Probe the socket after this long without any frame from the server. @default 15000 */
+  intervalMs?: number
+  /** A probe not answered within this long means the socket is dead: it is replaced. @default 5000 */
+  timeoutMs?: number
+}
+
+export const DEFAULT_HEARTBEAT_OPTIONS: Required<HeartbeatOptions> = { intervalMs: 15_000, timeoutMs: 5_000 }
+
+/**
+ * Detects half-open sockets (no data, no close: a dead NAT entry, a stalled proxy). After `intervalMs`
+ * of silence it sends a probe; any answer, or any other frame, proves the socket alive. Without one
+ * within `timeoutMs`, `onDead` replaces the socket. A half-open socket is so replaced within
+ * `intervalMs + timeoutMs` (20 s by default).
+ */
+export class Heartbeat {
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private lastFrameAtMs = 0
+  private running = false
+
+  constructor(
+    private readonly options: Required<HeartbeatOptions>,
+    private readonly probe: (signal: AbortSignal) => Promise<unknown>,
+    private readonly onDead: () => void,
+  ) {}
+
+  start(): void {
+    this.running = true
+    this.noteFrame()
+    this.arm(this.options.intervalMs)
+  }
+
+  /** Any frame from the server counts as a sign of life. */
+  noteFrame(): void {
+    this.lastFrameAtMs = Date.now()
+  }
+
+  stop(): void {
+    this.running = false
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private arm(delayMs: number): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => this.check(), delayMs)
+  }
+
+  private check(): void {
+    if (!this.running) return
+    const quietForMs = Date.now() - this.lastFrameAtMs
+    if (quietForMs < this.options.intervalMs) {
+      this.arm(this.options.intervalMs - quietForMs)
+      return
+    }
+    const controller = new AbortController()
+    const sentAtMs = Date.now()
+    // Any settlement, success or error response, is an answer; a closed socket is handled elsewhere.
+    this.probe(controller.signal).then(
+      () => this.noteFrame(),
+      () => this.noteFrame(),
+    )
+    this.timer = setTimeout(() => {
+      controller.abort()
+      if (!this.running) return
+      if (this.lastFrameAtMs >= sentAtMs) this.check()
+      else this.onDead()
+    }, this.options.timeoutMs)
+  }
+}
