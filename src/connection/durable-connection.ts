@@ -12,7 +12,7 @@ import { backoffDelayMs, type ReconnectOptions } from './backoff.js'
 import { asError, classifyTokenFailure } from './classify-failure.js'
 import { type ConnectionTransition, type DurableConnectionStatus, nextStatus } from './connection-status.js'
 import { EventBuffer } from './event-buffer.js'
-import type { Heartbeat, HeartbeatOptions } from './heartbeat.js'
+import { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
 import { RemoteCalls } from './remote-calls.js'
 import { createClientId, type DurableUrl, socketUrl } from './socket-url.js'
 import { TokenRefresher } from './token-refresher.js'
@@ -108,6 +108,13 @@ export class DurableConnection<TEvent = unknown> {
       this.requireClient,
       (listener) => this.subscribe(listener),
     )
+    if (options.heartbeat) {
+      this.heartbeat = new Heartbeat(
+        options.heartbeat,
+        (signal) => this.requireClient().ping(undefined, { signal }),
+        () => this.socket?.reconnect(),
+      )
+    }
   }
 
   /** A typed oRPC client for the token's remote methods, over this connection's socket. */

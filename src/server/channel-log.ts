@@ -75,6 +75,11 @@ export class ChannelLog {
     return this.nextSeq > this.options.firstSeq ? this.nextSeq - 1 : undefined
   }
 
+  /** The sequence number of the first event this log issued (or will issue). */
+  get firstSeq(): number {
+    return this.options.firstSeq
+  }
+
   get retainedCount(): number {
     return this.events.length
   }

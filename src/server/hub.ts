@@ -93,6 +93,11 @@ function parseSeq(eventId: string): number {
 interface Channel {
   log: ChannelLog
   subscribers: Set<SocketSession>
+  /**
+   * Where each client id first subscribed: a client that lost its socket before its first event resumes
+   * from there, so the events published meanwhile are not lost for want of a last event id.
+   */
+  firstSubscribed: Map<string, { seq: number; atMs: number }>
   idleTimer?: ReturnType<typeof setTimeout>
 }
 
@@ -118,6 +123,7 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
       channel = {
         log: new ChannelLog({ retentionMs, maxEvents, firstSeq: Date.now() * 1000 }),
         subscribers: new Set(),
+        firstSubscribed: new Map(),
       }
       channels.set(name, channel)
     }
@@ -177,7 +183,8 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
     // Register for live events and take the replay in one synchronous step, so no event falls between.
     session.subscriptions.add(queue)
     channel.subscribers.add(session)
-    const replay = lastEventId === undefined ? undefined : channel.log.since(parseSeq(lastEventId), Date.now())
+    const resumeSeq = lastEventId === undefined ? firstSubscribedSeq(channel, session.clientId) : parseSeq(lastEventId)
+    const replay = resumeSeq === undefined ? undefined : channel.log.since(resumeSeq, Date.now())
     try {
       if (replay && !replay.complete) {
         stats.resumeGaps++
@@ -203,6 +210,20 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
       if (session.subscriptions.size === 0) channel.subscribers.delete(session)
       releaseIfIdle(session.channel, channel)
     }
+  }
+
+  /** The resume point of a client id that subscribed before, or undefined (and now recorded) for a new one. */
+  function firstSubscribedSeq(channel: Channel, clientId: string): number | undefined {
+    const nowMs = Date.now()
+    const known = channel.firstSubscribed.get(clientId)
+    if (known && nowMs - known.atMs <= retentionMs) return known.seq
+    if (channel.firstSubscribed.size >= maxEvents) {
+      for (const [id, entry] of channel.firstSubscribed) {
+        if (nowMs - entry.atMs > retentionMs) channel.firstSubscribed.delete(id)
+      }
+    }
+    channel.firstSubscribed.set(clientId, { seq: channel.log.lastSeq ?? channel.log.firstSeq - 1, atMs: nowMs })
+    return undefined
   }
 
   function methodContext(session: SocketSession): DurableIteratorMethodContext {

@@ -163,7 +163,8 @@ describe('bad input', () => {
 
   describe('on an open socket', () => {
     async function healthyListener() {
-      const connection = openDurableClient(cleanup, server.durableUrl, await validToken(), 'healthy')
+      // A client id stands for one client across its reconnects: a new listener gets a new one.
+      const connection = openDurableClient(cleanup, server.durableUrl, await validToken())
       const events = await subscribe<{ n: number }>(cleanup, connection)
       await waitFor(() => server.hub.subscriberCount(CHANNEL) === 1, 'the healthy subscription to reach the hub')
       return events
