@@ -1,0 +1,56 @@
+import { expect, waitFor, within } from 'storybook/test'
+import preview from '../.storybook/preview'
+import { type ScenarioArgs, scenario } from './scenario'
+
+/** How each kind of refusal reaches the user: `error` with a code, or retries that give up. */
+const meta = preview.type<{ args: ScenarioArgs }>().meta({ title: 'Errors', ...scenario })
+
+/** The token procedure answers 401 UNAUTHORIZED: terminal at once, no socket. */
+export const TokenUnauthorized = meta.story({
+  args: { mock: { token: 'unauthorized' } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await canvas.findByText('Status: error')
+    await expect(canvas.getByText('Error code: TOKEN_REFUSED')).toBeVisible()
+    await expect(canvas.getByText(/UNAUTHORIZED/)).toBeVisible()
+    await expect(canvas.getByText('Sockets accepted: 0')).toBeVisible()
+  },
+})
+
+/** The token procedure returns a string the client cannot read as a token. */
+export const MalformedToken = meta.story({
+  args: { mock: { token: 'malformed' } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await canvas.findByText('Status: error')
+    await expect(canvas.getByText('Error code: INVALID_TOKEN')).toBeVisible()
+    await expect(canvas.getByText('Sockets accepted: 0')).toBeVisible()
+  },
+})
+
+/**
+ * The server accepts every socket and closes it with 4001 (token refused). The client takes a fresh token
+ * for each retry; with `maxRetries: 2` it gives up after the third attempt.
+ */
+export const SocketRefusesToken = meta.story({
+  args: { mock: { socket: 'refuse-token' }, reconnect: { minDelayMs: 100, maxDelayMs: 300, maxRetries: 2 } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await canvas.findByText('Status: error', {}, { timeout: 10_000 })
+    await expect(canvas.getByText('Error code: MAX_RETRIES')).toBeVisible()
+    await expect(canvas.getByText('Sockets accepted: 3')).toBeVisible()
+    await waitFor(() => expect(canvas.getByText(/^Tokens fetched: [3-9]$/)).toBeVisible())
+  },
+})
+
+/** The server accepts the socket and closes it with 4003 (forbidden): terminal, no retry. */
+export const SocketForbidden = meta.story({
+  args: { mock: { socket: 'forbid' } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await canvas.findByText('Status: error')
+    await expect(canvas.getByText('Error code: CONNECTION_REFUSED')).toBeVisible()
+    await expect(canvas.getByText(/4003: forbidden/)).toBeVisible()
+    await expect(canvas.getByText('Sockets accepted: 1')).toBeVisible()
+  },
+})
