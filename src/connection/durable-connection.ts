@@ -227,9 +227,12 @@ export class DurableConnection<TEvent = unknown> {
   private provideUrl = async (): Promise<string> => {
     const generation = this.generation
     try {
+      // partysocket may start one more attempt as the stream closes or fails: make it go nowhere.
+      this.assertRunning()
       // The first retry after losing an open stream is immediate; after that, backoff with jitter.
       await this.waits.sleep(backoffDelayMs(this.attempt - 1, this.options.reconnect))
       await this.waits.untilOnline()
+      this.assertRunning()
       const fresh = this.tokenSuspect
       this.tokenSuspect = false
       const token = await this.options.tokens.get({ fresh })
@@ -239,9 +242,15 @@ export class DurableConnection<TEvent = unknown> {
       this.socketLive = true
       return url
     } catch (error) {
-      if (generation === this.generation) this.onAttemptError(error)
+      if (generation === this.generation && this.status !== 'closed' && this.status !== 'error') {
+        this.onAttemptError(error)
+      }
       throw asError(error)
     }
+  }
+
+  private assertRunning(): void {
+    if (this.status === 'closed' || this.status === 'error') throw new Error(`the stream is ${this.status}`)
   }
 
   private onAttemptError(error: unknown): void {

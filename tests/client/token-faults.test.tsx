@@ -5,6 +5,7 @@ import { HttpResponse, http, passthrough } from 'msw'
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { DurableIteratorError, useDurableEventIterator } from '../../src'
+import { startReferenceServer } from '../../src/server'
 import {
   type ChatResult,
   createQueryClient,
@@ -173,9 +174,45 @@ it('reconnect.maxRetries counts each failed attempt once: after a 4001 expiry wi
     await waitFor(() => expect(seen.result?.status).toBe('error'), { timeout: 10_000 })
     expect(seen.result?.error?.code).toBe('MAX_RETRIES')
     expect(shortLived.server.stats().expiredCloses).toBe(1)
-    // One token for the first connection, then exactly two retries.
+    // One token for the first connection, then exactly two retries; nothing more once it gave up.
+    expect(calls.count).toBe(3)
+    await observeFor(1000)
     expect(calls.count).toBe(3)
   } finally {
     await shortLived.server.close()
+  }
+})
+
+it('a server that refuses every token (4001): gives up after maxRetries, and fetches nothing more', async () => {
+  // Tokens come from one server, the socket goes to another with a different key: every upgrade is refused.
+  const issuer = await startApp()
+  const otherKeyServer = await startReferenceServer({ signingKey: 'another-signing-key-that-is-long-enough-0123' })
+  try {
+    const seen = observer<ChatResult>()
+    function RefusedChat() {
+      const result = useDurableEventIterator(issuer.orpc.chat.onMessage, { room: 'refused' })
+      seen.result = result
+      return null
+    }
+    const Providers = providers(createQueryClient(), {
+      url: otherKeyServer.durableUrl,
+      reconnect: { maxRetries: 2, minDelayMs: 50 },
+    })
+    render(
+      <Providers>
+        <RefusedChat />
+      </Providers>,
+    )
+    await waitFor(() => expect(seen.result?.status).toBe('error'), { timeout: 10_000 })
+    expect(seen.result?.error?.code).toBe('MAX_RETRIES')
+    expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 3 })
+    // Each 4001 makes the next attempt fetch a fresh token: 3 attempts, 3 tokens, then nothing.
+    expect(issuer.tokenCalls.count).toBe(3)
+    await observeFor(1000)
+    expect(issuer.tokenCalls.count).toBe(3)
+    expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 3 })
+  } finally {
+    await otherKeyServer.close()
+    await issuer.server.close()
   }
 })
