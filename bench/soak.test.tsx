@@ -81,7 +81,6 @@ it(`soak: ${SECONDS} s of drops, token refreshes and mounts/unmounts`, async () 
   await waitFor(() => expect(app.server.stats().openSockets).toBe(ROOMS.length))
 
   const heap: Array<{ second: number; heapMB: number; openSockets: number }> = []
-  const startedAt = Date.now()
   const publisher = setInterval(() => {
     for (const room of ROOMS) {
       const next = published.get(room) ?? 0
