@@ -46,6 +46,16 @@ export default defineConfig([
   },
   {
     ...shared,
+    name: 'token',
+    // Token query options without 'use client': a server component may prefetch the token with them.
+    entry: { index: 'src/token/index.ts' },
+    outDir: 'dist/token',
+    platform: 'neutral',
+    target: 'es2022',
+    clean: false,
+  },
+  {
+    ...shared,
     name: 'server',
     entry: { index: 'src/server/index.ts' },
     outDir: 'dist/server',

@@ -23,7 +23,14 @@ function run(command, args, options = {}) {
   return result.status ?? 1
 }
 
-const builtOutputs = ['dist/index.js', 'dist/index.d.ts', 'dist/server/index.js', 'dist/server/index.d.ts']
+const builtOutputs = [
+  'dist/index.js',
+  'dist/index.d.ts',
+  'dist/token/index.js',
+  'dist/token/index.d.ts',
+  'dist/server/index.js',
+  'dist/server/index.d.ts',
+]
 const missing = builtOutputs.filter((file) => !existsSync(join(root, file)))
 if (missing.length > 0) {
   console.error(`check-package: ${missing.join(', ')} missing; run \`npm run build\` first.`)
@@ -78,6 +85,14 @@ try {
   const serverFirstLine = server.split('\n', 1)[0]
   if (useClient.test(serverFirstLine)) fail(`dist/server/index.js must not start with 'use client'`)
   if (/(['"])use client\1/.test(server)) fail(`dist/server/index.js contains a 'use client' directive`)
+  // The token entry is for server components too: no directive, and no React.
+  const token = read('dist/token/index.js')
+  if (/(['"])use client\1/.test(token)) fail(`dist/token/index.js contains a 'use client' directive`)
+  for (const specifier of importSpecifiers(token)) {
+    if (/^react(-dom)?(\/|$)|^@tanstack\/react-query/.test(specifier)) {
+      fail(`dist/token/index.js imports '${specifier}': the token entry must not need React`)
+    }
+  }
 
   const nodeBuiltins = new Set(builtinModules.flatMap((name) => [name, name.split('/')[0]]))
   const serverOnlyPackages = ['ws', 'jose', '@orpc/server', '@orpc/standard-server-peer']
@@ -93,7 +108,7 @@ try {
 
   // Walk the client's module graph inside the tarball: its entry files and any chunk they import relatively.
   const packageDir = join(unpacked, 'package')
-  const pending = ['dist/index.js', 'dist/index.d.ts']
+  const pending = ['dist/index.js', 'dist/index.d.ts', 'dist/token/index.js', 'dist/token/index.d.ts']
   const seen = new Set()
   while (pending.length > 0) {
     const file = pending.shift()

@@ -4,8 +4,8 @@ import type { ContractRouterClient } from '@orpc/contract'
 import { focusManager, onlineManager } from '@tanstack/query-core'
 import { WebSocket as ReconnectingWebSocket } from 'partysocket'
 import { DurableIteratorError } from '../errors.js'
-import { CloseCode } from '../protocol/constants.js'
-import { type DurableIteratorContract, GAP_MARKER_COMMENT } from '../protocol/contract.js'
+import { CloseCode, GAP_MARKER_COMMENT } from '../protocol/constants.js'
+import type { DurableIteratorContract } from '../protocol/contract.js'
 import type { CurrentToken, TokenProvider } from '../token/token-source.js'
 import { AbortableWaits } from './abortable-wait.js'
 import { backoffDelayMs, type ReconnectOptions } from './backoff.js'
@@ -111,7 +111,7 @@ export class DurableConnection<TEvent = unknown> {
     if (options.heartbeat) {
       this.heartbeat = new Heartbeat(
         options.heartbeat,
-        (signal) => this.requireClient().ping(undefined, { signal }),
+        () => this.requireClient().ping(),
         () => this.socket?.reconnect(),
       )
     }

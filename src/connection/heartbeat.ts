@@ -21,7 +21,7 @@ export class Heartbeat {
 
   constructor(
     private readonly options: Required<HeartbeatOptions>,
-    private readonly probe: (signal: AbortSignal) => Promise<unknown>,
+    private readonly probe: () => Promise<unknown>,
     private readonly onDead: () => void,
   ) {}
 
@@ -54,15 +54,14 @@ export class Heartbeat {
       this.arm(this.options.intervalMs - quietForMs)
       return
     }
-    const controller = new AbortController()
     const sentAtMs = Date.now()
-    // Any settlement, success or error response, is an answer; a closed socket is handled elsewhere.
-    this.probe(controller.signal).then(
+    // Any answer, success or error response, proves the socket alive. A probe on a socket that gets
+    // replaced is rejected when it closes; it is never aborted (that would send on a dead socket).
+    this.probe().then(
       () => this.noteFrame(),
       () => this.noteFrame(),
     )
     this.timer = setTimeout(() => {
-      controller.abort()
       if (!this.running) return
       if (this.lastFrameAtMs >= sentAtMs) this.check()
       else this.onDead()

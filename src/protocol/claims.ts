@@ -15,15 +15,15 @@ export interface DurableIteratorClaims {
   exp: number
 }
 
-declare const tokenTypes: unique symbol
-
 /**
  * A token string that also carries, at the type level only, the type of the stream's events and of its
  * remote methods. At runtime it is a plain `string`; the brand lets `useDurableEventIterator` infer
  * `TEvent` and `TMethods` from the procedure that returns it.
  */
 export type DurableIteratorToken<TEvent = unknown, TMethods = Record<never, never>> = string & {
-  readonly [tokenTypes]?: { event: TEvent; methods: TMethods }
+  // A string key, not a unique symbol: the client and server entries each declare this type, and only a
+  // structural brand is the same brand in both.
+  readonly '~durableIteratorTypes'?: { event: TEvent; methods: TMethods }
 }
 
 /** The event type a token procedure's output carries; `unknown` for a plain string. */

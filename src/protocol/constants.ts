@@ -22,3 +22,6 @@ export const CloseCode = {
   /** The hub is at `maxSockets`, or a subscriber fell too far behind: retry later (the client backs off). */
   tryAgainLater: 1013,
 } as const
+
+/** Meta comment of the event a hub sends when events after the client's resume point were lost. */
+export const GAP_MARKER_COMMENT = 'durable-iterator:gap'

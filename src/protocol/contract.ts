@@ -60,7 +60,4 @@ export const durableIteratorContract = {
   ping: oc,
 }
 
-/** Meta comment of the event a hub sends when events after the client's resume point were lost. */
-export const GAP_MARKER_COMMENT = 'durable-iterator:gap'
-
 export type DurableIteratorContract = typeof durableIteratorContract

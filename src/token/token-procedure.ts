@@ -1,4 +1,4 @@
-import type { QueryKey } from '@tanstack/react-query'
+import type { QueryKey } from '@tanstack/query-core'
 
 /** Options a token procedure is called with. */
 export interface TokenCallOptions {

@@ -1,4 +1,4 @@
-import { type QueryKey, queryOptions } from '@tanstack/react-query'
+import type { DataTag, FetchQueryOptions, QueryKey } from '@tanstack/query-core'
 import { DurableIteratorError } from '../errors.js'
 import { parseDurableIteratorToken, readToken, type TokenParser } from './parse-token.js'
 import { isProcedureUtils, procedureNameOf, type TokenProcedure } from './token-procedure.js'
@@ -23,6 +23,11 @@ export interface DurableIteratorTokenQueryOptions {
   tokenTimeoutMs?: number
   /** Reads claims from a token. @default JWT and oRPC signed values */
   parseToken?: TokenParser
+}
+
+/** A token's query options, usable with `fetchQuery`, `prefetchQuery`, `ensureQueryData` and `useQuery`. */
+export type DurableIteratorTokenQuery<TOutput> = FetchQueryOptions<TOutput, Error, TOutput, QueryKey> & {
+  queryKey: DataTag<QueryKey, TOutput, Error>
 }
 
 export const DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS = 30
@@ -67,7 +72,7 @@ export function durableIteratorTokenOptions<TInput, TOutput extends string>(
   procedure: TokenProcedure<TInput, TOutput>,
   input: TInput,
   options: DurableIteratorTokenQueryOptions = {},
-) {
+): DurableIteratorTokenQuery<TOutput> {
   const queryKey = options.queryKey ?? (isProcedureUtils(procedure) ? procedure.queryKey({ input }) : undefined)
   if (!queryKey) {
     throw new DurableIteratorError(
@@ -83,8 +88,9 @@ export function durableIteratorTokenOptions<TInput, TOutput extends string>(
   const call = (signal: AbortSignal) =>
     isProcedureUtils(procedure) ? procedure.call(input, { signal }) : procedure(input, { signal })
 
-  return queryOptions({
-    queryKey,
+  return {
+    // Tagged with the token's type, so `queryClient.getQueryData(options.queryKey)` is typed.
+    queryKey: queryKey as DataTag<QueryKey, TOutput, Error>,
     queryFn: async ({ signal }): Promise<TOutput> => {
       const token = await callWithTimeout(call, procedureName, timeoutMs, signal)
       readToken(token, procedureName, parse)
@@ -103,5 +109,5 @@ export function durableIteratorTokenOptions<TInput, TOutput extends string>(
     // Retries are the connection's business (with backoff, online checks and a clear status).
     retry: false,
     meta: { durableIteratorToken: procedureName },
-  })
+  }
 }

@@ -1,22 +1,14 @@
 'use client'
 
-import type { RouterClient } from '@orpc/server'
 import { useState } from 'react'
-import { type DurableIteratorToken, useDurableEventIterator } from 'react-durable-iterator'
-import type { ChatMessage, ChatMethods } from 'react-durable-iterator/server'
+import { useDurableEventIterator } from 'react-durable-iterator'
 import { useOrpc } from './providers'
-
-// The token type, spelled with the client entry's brand: the brand the server entry's types put on the router's
-// output is not recognised by the client entry, so without this `events` and `rpc` would be `unknown`.
-type ChatToken = DurableIteratorToken<ChatMessage, RouterClient<ChatMethods>>
 
 export function Chat({ room }: { room: string }) {
   const orpc = useOrpc()
   // The token query is already in the cache (dehydrated by the page): the socket opens without asking for one.
-  const { status, events, error, rpc, reconnect } = useDurableEventIterator<{ room: string }, ChatToken>(
-    orpc.chat.onMessage,
-    { room },
-  )
+  // Event and method types come from the procedure: events are ChatMessage, rpc.sendMessage takes { text }.
+  const { status, events, error, rpc, reconnect } = useDurableEventIterator(orpc.chat.onMessage, { room })
   const [text, setText] = useState('')
 
   return (

@@ -1,5 +1,6 @@
 import { dehydrate, HydrationBoundary, QueryClient } from '@tanstack/react-query'
 import { connection } from 'next/server'
+import { durableIteratorTokenOptions } from 'react-durable-iterator/token'
 import { createOrpc } from '../lib/orpc'
 import { Chat } from './chat'
 import { Providers } from './providers'
@@ -19,11 +20,10 @@ export default async function Page() {
   const durableUrl = requiredEnv('DURABLE_WS_URL')
 
   // One cache per request: tokens are per user, never shared between requests. The token goes in under the key
-  // useDurableEventIterator reads (the procedure's query key for this input), so the browser's first socket uses
-  // it. (durableIteratorTokenOptions gives the same key, but 'react-durable-iterator' is a 'use client' module: a
-  // server component gets only a client reference to it and cannot call it.)
+  // useDurableEventIterator reads, so the browser's first socket uses it. ('react-durable-iterator/token' is the
+  // entry without 'use client' that a server component can call.)
   const queryClient = new QueryClient()
-  await queryClient.prefetchQuery(createOrpc(rpcUrl).chat.onMessage.queryOptions({ input: { room: ROOM } }))
+  await queryClient.prefetchQuery(durableIteratorTokenOptions(createOrpc(rpcUrl).chat.onMessage, { room: ROOM }))
 
   return (
     <main>
