@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,7 +7,14 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'nextjs')
 const NEXT_BIN = join(EXAMPLE_DIR, 'node_modules', 'next', 'dist', 'bin', 'next')
 const INSTALLED_PACKAGE = join(EXAMPLE_DIR, 'node_modules', 'react-durable-iterator')
-const BUILT_FILES = ['dist/index.js', 'dist/index.d.ts', 'dist/server/index.js', 'dist/server/index.d.ts']
+const BUILT_FILES = [
+  'dist/index.js',
+  'dist/index.d.ts',
+  'dist/token/index.js',
+  'dist/token/index.d.ts',
+  'dist/server/index.js',
+  'dist/server/index.d.ts',
+]
 const MANIFEST_FIELDS = ['exports', 'dependencies', 'peerDependencies'] as const
 
 /** Next's environment: no telemetry, and no NODE_ENV=test from Vitest (next sets production itself). */
@@ -16,22 +23,33 @@ function nextEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0', ...extra }
 }
 
+/** `npm ci` in examples/nextjs: the package goes in as a copy of this checkout's build. */
+function installExample(why: string): void {
+  console.log(`examples/nextjs: ${why}; running npm ci --prefix examples/nextjs`)
+  const result = spawnSync('npm', ['ci', '--prefix', EXAMPLE_DIR, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  })
+  if (result.status !== 0) throw new Error(`npm ci --prefix examples/nextjs failed (${result.status})`)
+}
+
 /**
- * The example installs the package as a copy (`install-links=true`), so it sees the package as published. Brings
- * that copy's dist/ up to this checkout's build (a rebuild after editing src/ needs no reinstall); a change to the
- * package's exports or dependencies does, and throws saying so.
+ * The example installs the package as a copy (`install-links=true`), so it sees the package as published. Installs
+ * the example when it has no node_modules or the package's exports or dependencies changed since, else brings the
+ * copy's dist/ up to this checkout's build (a rebuild after editing src/ needs no reinstall).
  */
 export function syncInstalledPackage(): string {
-  const reinstall = 'run `npm run build && npm ci --prefix examples/nextjs`'
-  if (!existsSync(NEXT_BIN)) throw new Error(`examples/nextjs has no node_modules: ${reinstall}`)
   const missing = BUILT_FILES.filter((file) => !existsSync(join(REPO_ROOT, file)))
-  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: ${reinstall}`)
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run \`npm run build\` (npm test does)`)
+  if (!existsSync(NEXT_BIN) || !existsSync(join(INSTALLED_PACKAGE, 'package.json'))) {
+    installExample('not installed yet')
+  }
   const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
   const [root, installed] = [manifest(REPO_ROOT), manifest(INSTALLED_PACKAGE)]
-  for (const field of MANIFEST_FIELDS) {
-    if (JSON.stringify(root[field]) !== JSON.stringify(installed[field])) {
-      throw new Error(`package.json "${field}" changed since examples/nextjs was installed: ${reinstall}`)
-    }
+  const changed = MANIFEST_FIELDS.find((field) => JSON.stringify(root[field]) !== JSON.stringify(installed[field]))
+  if (changed) {
+    installExample(`package.json "${changed}" changed since it was installed`)
+    return 'examples/nextjs was reinstalled with this build of the package'
   }
   const same = BUILT_FILES.every((file) => {
     const copy = join(INSTALLED_PACKAGE, file)
