@@ -1,5 +1,5 @@
 import { type QueryClient, QueryClientContext } from '@tanstack/react-query'
-import { type ReactNode, useContext, useMemo, useRef } from 'react'
+import { type ReactNode, useContext, useMemo } from 'react'
 import type { ReconnectOptions } from '../connection/backoff.js'
 import { ConnectionRegistry } from '../connection/connection-registry.js'
 import type { DurableConnectionSettings } from '../connection/create-connection.js'
@@ -53,6 +53,14 @@ const DEFAULT_LINGER_MS = 1000
 export function DurableIteratorProvider({
   children,
   lingerMs = DEFAULT_LINGER_MS,
+  url,
+  refreshBeforeExpirySeconds,
+  proactiveRefresh,
+  reconnect,
+  heartbeat,
+  tokenTimeoutMs,
+  WebSocket,
+  parseToken,
   ...props
 }: DurableIteratorProviderProps) {
   const contextClient = useContext(QueryClientContext)
@@ -62,11 +70,34 @@ export function DurableIteratorProvider({
       'DurableIteratorProvider needs a QueryClient: render it inside <QueryClientProvider client={queryClient}>, or pass `queryClient`.',
     )
   }
-  const settings = useRef<DurableConnectionSettings>({ ...props, queryClient })
-  settings.current = { ...props, queryClient }
+  // Read when a connection is created: changing them affects streams opened afterwards.
+  const settings = useMemo<DurableConnectionSettings>(
+    () => ({
+      queryClient,
+      url,
+      refreshBeforeExpirySeconds,
+      proactiveRefresh,
+      reconnect,
+      heartbeat,
+      tokenTimeoutMs,
+      WebSocket,
+      parseToken,
+    }),
+    [
+      queryClient,
+      url,
+      refreshBeforeExpirySeconds,
+      proactiveRefresh,
+      reconnect,
+      heartbeat,
+      tokenTimeoutMs,
+      WebSocket,
+      parseToken,
+    ],
+  )
   // One registry per cache: connections share tokens through it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new cache or linger time starts a new registry
   const registry = useMemo(() => new ConnectionRegistry(lingerMs), [queryClient, lingerMs])
-  const value = useMemo(() => ({ registry, settings }), [registry])
+  const value = useMemo(() => ({ registry, settings }), [registry, settings])
   return <DurableIteratorContext.Provider value={value}>{children}</DurableIteratorContext.Provider>
 }

@@ -4,8 +4,8 @@ import type { DurableConnectionSettings } from '../connection/create-connection.
 
 export interface DurableIteratorContextValue {
   registry: ConnectionRegistry
-  /** The provider's latest props; read when a connection is created. */
-  settings: { current: DurableConnectionSettings }
+  /** The provider's props, read when a connection is created. */
+  settings: DurableConnectionSettings
 }
 
 export const DurableIteratorContext = createContext<DurableIteratorContextValue | undefined>(undefined)

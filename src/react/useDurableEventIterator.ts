@@ -67,9 +67,9 @@ export function useDurableEventIterator<TInput, TOutput extends string>(
   const { enabled = true, maxEvents = 100, onEvent, onGap } = options
   const tokenQuery = durableIteratorTokenOptions(procedure, input, {
     queryKey: options.queryKey,
-    refreshBeforeExpirySeconds: settings.current.refreshBeforeExpirySeconds,
-    tokenTimeoutMs: settings.current.tokenTimeoutMs,
-    parseToken: settings.current.parseToken,
+    refreshBeforeExpirySeconds: settings.refreshBeforeExpirySeconds,
+    tokenTimeoutMs: settings.tokenTimeoutMs,
+    parseToken: settings.parseToken,
   })
   const key = hashKey(tokenQuery.queryKey)
   const latest = useRef({ tokenQuery, onEvent, onGap })
@@ -83,7 +83,7 @@ export function useDurableEventIterator<TInput, TOutput extends string>(
     if (!enabled) return
     const lease = registry.acquire(key, () =>
       createDurableConnection<TEvent, TOutput>({
-        ...settings.current,
+        ...settings,
         tokenQuery: latest.current.tokenQuery,
         maxEvents,
       }),
