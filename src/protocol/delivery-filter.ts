@@ -1,4 +1,4 @@
-import type { DurableIteratorClaims } from '../protocol/claims.js'
+import type { DurableIteratorClaims } from './claims.js'
 
 /** What the hub knows of a subscriber when it decides whether an event reaches it. */
 export interface SubscriberInfo {

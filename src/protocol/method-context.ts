@@ -1,4 +1,4 @@
-import type { DurableIteratorClaims } from '../protocol/claims.js'
+import type { DurableIteratorClaims } from './claims.js'
 import type { PublishOptions } from './delivery-filter.js'
 
 /** The context remote methods (the hub's `methods`) run with. */

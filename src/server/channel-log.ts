@@ -1,5 +1,5 @@
 import { withEventMeta } from '@orpc/server'
-import type { DeliveryFilter } from './delivery-filter.js'
+import type { DeliveryFilter } from '../protocol/delivery-filter.js'
 
 /** One published event as the hub keeps it for delivery and replay. */
 export interface LoggedEvent {

@@ -4,12 +4,17 @@ import { type AnyRouter, type RouterClient, withEventMeta } from '@orpc/server'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { DurableIteratorToken } from '../protocol/claims.js'
 import { CLIENT_ID_PARAM, CloseCode, GAP_MARKER_COMMENT, TOKEN_PARAM } from '../protocol/constants.js'
+import {
+  isDeliverable,
+  type PublishOptions,
+  resolveDeliveryFilter,
+  type SubscriberInfo,
+} from '../protocol/delivery-filter.js'
+import type { DurableIteratorMethodContext } from '../protocol/method-context.js'
 import { ChannelLog, type LoggedEvent } from './channel-log.js'
-import { isDeliverable, type PublishOptions, resolveDeliveryFilter, type SubscriberInfo } from './delivery-filter.js'
 import { EventQueue } from './event-queue.js'
 import type { HubRouterContext } from './hub-router.js'
 import { copyHubStats, createHubStats, type DurableIteratorHubStats, type UpgradeRefusal } from './hub-stats.js'
-import type { DurableIteratorMethodContext } from './method-context.js'
 import { type SigningKey, toSecretKey } from './signing-key.js'
 import { serveSocketRpc } from './socket-rpc.js'
 import { SocketSession } from './socket-session.js'

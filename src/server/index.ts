@@ -1,6 +1,7 @@
 export type { DurableIteratorClaims, DurableIteratorToken } from '../protocol/claims.js'
 export { CloseCode } from '../protocol/constants.js'
-export type { PublishOptions, SubscriberInfo, SubscriberSelector } from './delivery-filter.js'
+export type { PublishOptions, SubscriberInfo, SubscriberSelector } from '../protocol/delivery-filter.js'
+export type { DurableIteratorMethodContext } from '../protocol/method-context.js'
 export { type DurableIteratorTokenOptions, durableIteratorToken } from './durable-iterator-token.js'
 export {
   createDurableIteratorHub,
@@ -9,7 +10,6 @@ export {
   type IssueTokenOptions,
 } from './hub.js'
 export type { DurableIteratorHubStats, UpgradeRefusal } from './hub-stats.js'
-export type { DurableIteratorMethodContext } from './method-context.js'
 export type { ChatMessage, ChatMethods, ReferenceRouter, Tick } from './reference-app.js'
 export { type ReferenceServer, type ReferenceServerOptions, startReferenceServer } from './reference-server.js'
 export type { SigningKey } from './signing-key.js'

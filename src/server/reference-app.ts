@@ -1,7 +1,7 @@
 import { type } from '@orpc/contract'
 import { ORPCError, os } from '@orpc/server'
+import type { DurableIteratorMethodContext } from '../protocol/method-context.js'
 import type { DurableIteratorHub } from './hub.js'
-import type { DurableIteratorMethodContext } from './method-context.js'
 
 /** A chat message as the reference app publishes it. */
 export interface ChatMessage {

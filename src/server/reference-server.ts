@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { RPCHandler } from '@orpc/server/node'
 import { CORSPlugin } from '@orpc/server/plugins'
-import type { PublishOptions } from './delivery-filter.js'
+import type { PublishOptions } from '../protocol/delivery-filter.js'
 import { createDurableIteratorHub, type DurableIteratorHub } from './hub.js'
 import type { DurableIteratorHubStats } from './hub-stats.js'
 import { type ChatMethods, chatMethods, createReferenceRouter, type Tick } from './reference-app.js'

@@ -1,8 +1,8 @@
 import type { WebSocket } from 'ws'
 import type { DurableIteratorClaims } from '../protocol/claims.js'
 import { CloseCode } from '../protocol/constants.js'
+import type { SubscriberInfo } from '../protocol/delivery-filter.js'
 import type { LoggedEvent } from './channel-log.js'
-import type { SubscriberInfo } from './delivery-filter.js'
 import type { EventQueue } from './event-queue.js'
 
 // setTimeout fires at once for delays over 2^31-1 ms; longer expiries are re-armed.
