@@ -56,6 +56,17 @@ export default defineConfig([
   },
   {
     ...shared,
+    name: 'cloudflare',
+    // The hub as a Durable Object: runs in workerd, so no Node built-ins (jose and oRPC stay imports; the app's
+    // wrangler build bundles them).
+    entry: { index: 'src/cloudflare/index.ts' },
+    outDir: 'dist/cloudflare',
+    platform: 'neutral',
+    target: 'es2022',
+    clean: false,
+  },
+  {
+    ...shared,
     name: 'server',
     entry: { index: 'src/server/index.ts' },
     outDir: 'dist/server',

@@ -30,6 +30,8 @@ const builtOutputs = [
   'dist/token/index.d.ts',
   'dist/server/index.js',
   'dist/server/index.d.ts',
+  'dist/cloudflare/index.js',
+  'dist/cloudflare/index.d.ts',
 ]
 const missing = builtOutputs.filter((file) => !existsSync(join(root, file)))
 if (missing.length > 0) {

@@ -1,0 +1,19 @@
+export type { DurableIteratorClaims, DurableIteratorToken } from '../protocol/claims.js'
+export { CloseCode } from '../protocol/constants.js'
+export type { PublishOptions, SubscriberInfo, SubscriberSelector } from '../protocol/delivery-filter.js'
+export type { DurableIteratorMethodContext } from '../protocol/method-context.js'
+export {
+  createDurableIteratorObject,
+  type DurableIteratorObject,
+  type DurableIteratorObjectClass,
+  type DurableIteratorObjectOptions,
+} from './durable-iterator-object.js'
+export { publishDurableIteratorEvent, type RemotePublishOptions } from './publish.js'
+export type {
+  DurableObjectNamespaceLike,
+  DurableObjectStateLike,
+  DurableObjectStubLike,
+  HibernatableWebSocket,
+} from './runtime.js'
+export type { SigningKey } from './signing-key.js'
+export { type UpgradeDurableIteratorRequestOptions, upgradeDurableIteratorRequest } from './upgrade.js'

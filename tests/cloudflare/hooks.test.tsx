@@ -1,0 +1,127 @@
+// @vitest-environment jsdom
+/**
+ * useDurableEventIterator against the Durable Object: tokens come from the reference server's token procedure (as an
+ * app's own oRPC server would issue them), the stream from the object in workerd. Only the provider's `url` differs
+ * from the hook tests against the Node hub.
+ */
+import { act, cleanup, render, waitFor } from '@testing-library/react'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { useDurableEventIterator } from '../../src'
+import type { ChatMessage } from '../../src/server'
+import {
+  type ChatResult,
+  createQueryClient,
+  numbered,
+  type Observer,
+  observeFor,
+  observer,
+  providers,
+  SIGNING_KEY,
+  startApp,
+} from '../client/harness'
+import { type CloudflareHub, startCloudflareHub } from './harness'
+
+let hub: CloudflareHub
+beforeAll(async () => {
+  hub = await startCloudflareHub({ signingKey: SIGNING_KEY })
+})
+afterAll(() => hub.close())
+
+let app: Awaited<ReturnType<typeof startApp>> | undefined
+afterEach(async () => {
+  cleanup()
+  await app?.server.close()
+})
+
+function Chat({ room, seen }: { room: string; seen: Observer<ChatResult> }) {
+  seen.result = useDurableEventIterator(
+    app!.orpc.chat.onMessage,
+    { room },
+    { maxEvents: 1000, onEvent: (message) => seen.received.push(message) },
+  )
+  return null
+}
+
+function chatMessage(text: string): ChatMessage {
+  return { text, from: 'publisher', sentAtMs: Date.now() }
+}
+
+it('3 components share one stream from the object; rpc.sendMessage runs in the object and reaches all of them', async () => {
+  app = await startApp()
+  const components = Array.from({ length: 3 }, () => observer<ChatResult>())
+  const Providers = providers(createQueryClient(), { url: hub.durableUrl })
+  render(
+    <Providers>
+      {components.map((seen, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list
+        <Chat key={index} room="cf-lobby" seen={seen} />
+      ))}
+    </Providers>,
+  )
+  await waitFor(() => expect(components.every((seen) => seen.result?.status === 'open')).toBe(true))
+  expect(app.tokenCalls.count).toBe(1)
+
+  await act(() => components[0]!.result!.rpc.sendMessage({ text: 'hello from the object' }))
+  await waitFor(() =>
+    expect(components.every((seen) => seen.result?.events.at(-1)?.text === 'hello from the object')).toBe(true),
+  )
+  await hub.publish('chat:cf-lobby', chatMessage('published by a Worker'))
+  await waitFor(() => expect(components[0]!.result?.events.at(-1)?.text).toBe('published by a Worker'))
+  for (const seen of components) expect(seen.received.map((message) => message.text)).toHaveLength(2)
+})
+
+it('3 s tokens refresh in-band over the object’s socket: 7 s open without a reconnect, events keep flowing', {
+  timeout: 20_000,
+}, async () => {
+  app = await startApp({ tokenTtlSeconds: 3 })
+  const seen = observer<ChatResult>()
+  const Providers = providers(createQueryClient(), { url: hub.durableUrl, refreshBeforeExpirySeconds: 1 })
+  render(
+    <Providers>
+      <Chat room="cf-refresh" seen={seen} />
+    </Providers>,
+  )
+  await waitFor(() => expect(seen.result?.status).toBe('open'))
+  const statuses: string[] = []
+  const watcher = setInterval(() => {
+    const status = seen.result?.status
+    if (status && statuses.at(-1) !== status) statuses.push(status)
+  }, 20)
+  try {
+    for (let second = 0; second < 7; second++) {
+      await hub.publish('chat:cf-refresh', chatMessage(String(second)))
+      await observeFor(1000)
+    }
+  } finally {
+    clearInterval(watcher)
+  }
+  await waitFor(() => expect(seen.received).toHaveLength(7))
+  expect(seen.received.map((message) => message.text)).toEqual(numbered(7))
+  expect(statuses).toEqual(['open'])
+  expect(seen.result?.attempt ?? 0).toBe(0)
+  // One token to connect, then about one per refresh (every ~2 s).
+  expect(app.tokenCalls.count).toBeGreaterThanOrEqual(3)
+})
+
+it('resumes from the last event id after a reconnect: events published meanwhile arrive once, in order', async () => {
+  app = await startApp()
+  const seen = observer<ChatResult>()
+  const Providers = providers(createQueryClient(), { url: hub.durableUrl })
+  render(
+    <Providers>
+      <Chat room="cf-resume" seen={seen} />
+    </Providers>,
+  )
+  await waitFor(() => expect(seen.result?.status).toBe('open'))
+  for (let n = 0; n < 5; n++) await hub.publish('chat:cf-resume', chatMessage(String(n)))
+  await waitFor(() => expect(seen.received).toHaveLength(5))
+
+  act(() => seen.result!.reconnect())
+  for (let n = 5; n < 10; n++) await hub.publish('chat:cf-resume', chatMessage(String(n)))
+  await waitFor(() => expect(seen.result?.status).toBe('open'))
+  for (let n = 10; n < 15; n++) await hub.publish('chat:cf-resume', chatMessage(String(n)))
+
+  await waitFor(() => expect(seen.received).toHaveLength(15))
+  await observeFor(200)
+  expect(seen.received.map((message) => message.text)).toEqual(numbered(15))
+})

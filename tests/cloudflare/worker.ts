@@ -1,0 +1,63 @@
+/**
+ * The Worker the Cloudflare tests run under miniflare: the package's Durable Object for every channel, the
+ * package's upgrade helper on /durable, and a test-only /publish route (a real app publishes from its own code).
+ */
+import { ORPCError, os, type } from '@orpc/server'
+import {
+  createDurableIteratorObject,
+  type DurableIteratorMethodContext,
+  type DurableObjectNamespaceLike,
+  publishDurableIteratorEvent,
+  type RemotePublishOptions,
+  upgradeDurableIteratorRequest,
+} from '../../src/cloudflare/index.js'
+
+interface Env {
+  SIGNING_KEY: string
+  HUB: DurableObjectNamespaceLike
+}
+
+const methodBase = os.$context<DurableIteratorMethodContext>()
+
+const methods = {
+  sendMessage: methodBase
+    .input(
+      type<{ text: string }>((value: unknown) => {
+        const text = typeof value === 'object' && value !== null ? (value as { text?: unknown }).text : undefined
+        if (typeof text !== 'string' || text.length === 0) throw new ORPCError('BAD_REQUEST', { message: 'text' })
+        return { text }
+      }),
+    )
+    .handler(({ context, input }) => {
+      const message = { text: input.text, from: context.clientId }
+      context.publish(message)
+      return message
+    }),
+  whoAmI: methodBase.handler(({ context }) => ({ clientId: context.clientId, att: context.claims.att })),
+}
+
+export class Hub extends createDurableIteratorObject((env: Env) => ({
+  signingKey: env.SIGNING_KEY,
+  methods,
+  resumeRetentionSeconds: 30,
+  resumeMaxEvents: 100,
+})) {}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url)
+    if (url.pathname === '/durable') {
+      return upgradeDurableIteratorRequest(request, { signingKey: env.SIGNING_KEY, namespace: env.HUB })
+    }
+    if (url.pathname === '/publish' && request.method === 'POST') {
+      const { channel, payload, options } = (await request.json()) as {
+        channel: string
+        payload: object
+        options?: RemotePublishOptions
+      }
+      await publishDurableIteratorEvent(env.HUB, channel, payload, options)
+      return new Response(null, { status: 204 })
+    }
+    return new Response('Not found', { status: 404 })
+  },
+}
