@@ -13,6 +13,8 @@ export interface CloudflareHub {
   /** The upgrade endpoint, as a client's provider `url`. */
   durableUrl: string
   publish(channel: string, payload: object, options?: RemotePublishOptions): Promise<void>
+  /** An id the channel's object draws when it is constructed: it changes when the object was evicted and woken. */
+  instanceId(channel: string): Promise<string>
   close(): Promise<void>
 }
 
@@ -62,6 +64,9 @@ export async function startCloudflareHub({
         body: JSON.stringify({ channel, payload, options }),
       })
       if (response.status !== 204) throw new Error(`publish failed: ${response.status} ${await response.text()}`)
+    },
+    async instanceId(channel) {
+      return (await fetch(`${httpUrl}/instance?channel=${encodeURIComponent(channel)}`)).text()
     },
     close: () => miniflare.dispose(),
   }

@@ -41,7 +41,15 @@ export class Hub extends createDurableIteratorObject((env: Env) => ({
   methods,
   resumeRetentionSeconds: 30,
   resumeMaxEvents: 100,
-})) {}
+})) {
+  /** New each time workerd constructs the object, so a test can tell that it was evicted and woken. */
+  readonly instanceId = crypto.randomUUID()
+
+  override fetch(request: Request): Promise<Response> {
+    if (new URL(request.url).pathname === '/instance') return Promise.resolve(new Response(this.instanceId))
+    return super.fetch(request)
+  }
+}
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
@@ -57,6 +65,10 @@ export default {
       }
       await publishDurableIteratorEvent(env.HUB, channel, payload, options)
       return new Response(null, { status: 204 })
+    }
+    if (url.pathname === '/instance') {
+      const channel = url.searchParams.get('channel') ?? ''
+      return env.HUB.get(env.HUB.idFromName(channel)).fetch(new Request('https://object/instance'))
     }
     return new Response('Not found', { status: 404 })
   },
