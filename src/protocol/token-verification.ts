@@ -10,10 +10,13 @@ export type TokenRefusal = 'malformed' | 'bad signature' | 'unsupported algorith
 export type TokenVerification = { ok: true; claims: DurableIteratorClaims } | { ok: false; reason: TokenRefusal }
 
 /**
- * Verifies an HS256 token with raw key bytes and says why it was refused. Uses only jose and WebCrypto, so the
- * Node hub and the Durable Object judge tokens with the same code.
+ * Verifies a token with raw key bytes and says why it was refused. Two formats carry the same claims: an HS256 JWT,
+ * and oRPC's signed value (`<JSON claims>.<base64url HMAC-SHA256>`, as `sign` from `@orpc/server/helpers` makes it),
+ * so apps that issue oRPC durable-iterator tokens can keep doing so. Uses only jose and WebCrypto, so the Node hub
+ * and the Durable Object judge tokens with the same code.
  */
 export async function verifyTokenWithKey(token: string, key: Uint8Array, nowMs: number): Promise<TokenVerification> {
+  if (token.startsWith('{')) return verifySignedValue(token, key, nowMs)
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: [TOKEN_ALGORITHM],
@@ -24,6 +27,42 @@ export async function verifyTokenWithKey(token: string, key: Uint8Array, nowMs: 
     return claims ? { ok: true, claims } : { ok: false, reason: 'missing claims' }
   } catch (error) {
     return { ok: false, reason: refusalOf(error) }
+  }
+}
+
+async function verifySignedValue(token: string, key: Uint8Array, nowMs: number): Promise<TokenVerification> {
+  const lastDot = token.lastIndexOf('.')
+  const signature = lastDot === -1 ? undefined : decodeBase64url(token.slice(lastDot + 1))
+  if (!signature) return { ok: false, reason: 'malformed' }
+  const value = token.slice(0, lastDot)
+  const hmacKey = await crypto.subtle.importKey('raw', Uint8Array.from(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'verify',
+  ])
+  if (!(await crypto.subtle.verify('HMAC', hmacKey, signature, new TextEncoder().encode(value)))) {
+    return { ok: false, reason: 'bad signature' }
+  }
+  let payload: unknown
+  try {
+    payload = JSON.parse(value)
+  } catch {
+    return { ok: false, reason: 'malformed' }
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return { ok: false, reason: 'malformed' }
+  const claims = toClaims(payload as Record<string, unknown>)
+  if (!claims) return { ok: false, reason: 'missing claims' }
+  // The same rule as jose's for JWTs: expired from the second `exp` on.
+  if (claims.exp <= Math.floor(nowMs / 1000)) return { ok: false, reason: 'expired' }
+  return { ok: true, claims }
+}
+
+function decodeBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined
+  try {
+    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
+    return Uint8Array.from(binary, (char) => char.charCodeAt(0))
+  } catch {
+    return undefined
   }
 }
 

@@ -2,6 +2,7 @@
  * The durable-iterator protocol against the Durable Object in workerd (miniflare), with the same oRPC client over
  * partysocket + ws that the Node hub's tests use.
  */
+import { sign as signValue } from '@orpc/server/helpers'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type DurableIteratorGrant, signDurableIteratorToken } from '../../src/server'
 import {
@@ -195,6 +196,23 @@ describe('the Durable Object hub', () => {
       next.catch(() => undefined)
       expect(await firstClose).toEqual({ code: 4001, reason: 'token expired' })
       await expect(next).rejects.toThrow()
+    })
+  })
+
+  describe('oRPC signed-value tokens', () => {
+    it('accepts `<JSON claims>.<HMAC>` as oRPC issues it, and refuses a tampered one with 4001', async () => {
+      const nowSeconds = Math.floor(Date.now() / 1000)
+      const claims = { chn: 'cf:signed', iat: nowSeconds, exp: nowSeconds + 60 }
+      const token = await signValue(JSON.stringify(claims), SIGNING_KEY)
+      const connection = openDurableClient(cleanup, hub.durableUrl, token)
+      const events = await subscribe(cleanup, connection)
+      await hub.publish('cf:signed', { text: 'hi' })
+      await events.waitForCount(1)
+      expect(events.values).toEqual([{ text: 'hi' }])
+
+      const tampered = `${JSON.stringify({ ...claims, chn: 'cf:other' })}${token.slice(token.lastIndexOf('.'))}`
+      const { closed } = openRawSocket(cleanup, socketUrl(hub.durableUrl, { id: 'signed', token: tampered }))
+      expect(await closed).toEqual({ code: 4001, reason: 'invalid token: bad signature' })
     })
   })
 
