@@ -16,7 +16,7 @@ import {
   upgradeResponse,
 } from './runtime.js'
 import { type SigningKey, toKeyBytes } from './signing-key.js'
-import { readSocketState, type SocketState, writeSocketState } from './socket-state.js'
+import { readSocketState, type SocketState, updateSocketState, writeSocketState } from './socket-state.js'
 
 export interface DurableIteratorObjectOptions<TMethods extends AnyRouter = Record<never, never>> {
   /** HS256 secret, at least 32 bytes: the same key the token procedure signs with. */
@@ -192,15 +192,17 @@ export function createDurableIteratorObject<TEnv = unknown, TMethods extends Any
       return {
         state,
         verifyToken: (token) => this.#verify(token),
+        // Both update the attachment as it is now, not as this message first read it: another message on the same
+        // socket may have changed it while this one awaited.
         replaceClaims: (claims) => {
           state.claims = claims
-          writeSocketState(socket, state)
+          updateSocketState(socket, { claims })
           this.#scheduleExpiry().catch(() => undefined)
         },
         onSubscribed: (subscriptionId, { lastEventId, reportGaps }) => {
           state.subscriptionId = subscriptionId
-          writeSocketState(socket, state)
-          this.#replay(socket, state, subscriptionId, lastEventId, reportGaps)
+          const current = updateSocketState(socket, { subscriptionId }) ?? state
+          this.#replay(socket, current, subscriptionId, lastEventId, reportGaps)
         },
         methodContext: (): DurableIteratorMethodContext => ({
           channel: state.claims.chn,
@@ -240,7 +242,7 @@ export function createDurableIteratorObject<TEnv = unknown, TMethods extends Any
         const parsed = JSON.parse(message) as { i?: unknown; t?: unknown }
         if (parsed.t === ABORT_MESSAGE_TYPE && parsed.i === state.subscriptionId) {
           state.subscriptionId = undefined
-          writeSocketState(socket, state)
+          updateSocketState(socket, { subscriptionId: undefined })
         }
       } catch {
         // Not JSON: the handler refuses it.

@@ -20,3 +20,16 @@ export function readSocketState(socket: HibernatableWebSocket): SocketState | un
 export function writeSocketState(socket: HibernatableWebSocket, state: SocketState): void {
   socket.serializeAttachment(state)
 }
+
+/** Changes some fields of the socket's current attachment; returns the new state, or undefined if it has none. */
+export function updateSocketState(
+  socket: HibernatableWebSocket,
+  changes: Partial<SocketState>,
+): SocketState | undefined {
+  const current = readSocketState(socket)
+  if (!current) return undefined
+  const next = { ...current, ...changes }
+  if (next.subscriptionId === undefined) delete next.subscriptionId
+  writeSocketState(socket, next)
+  return next
+}

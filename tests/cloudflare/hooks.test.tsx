@@ -16,6 +16,7 @@ import {
   observeFor,
   observer,
   providers,
+  recordStatus,
   SIGNING_KEY,
   startApp,
 } from '../client/harness'
@@ -39,6 +40,7 @@ function Chat({ room, seen }: { room: string; seen: Observer<ChatResult> }) {
     { room },
     { maxEvents: 1000, onEvent: (message) => seen.received.push(message) },
   )
+  recordStatus(seen, seen.result.status)
   return null
 }
 
@@ -124,4 +126,34 @@ it('resumes from the last event id after a reconnect: events published meanwhile
   await waitFor(() => expect(seen.received).toHaveLength(15))
   await observeFor(200)
   expect(seen.received.map((message) => message.text)).toEqual(numbered(15))
+})
+
+it('without proactive refresh, the object closes at expiry (4001) and the next attempt uses a fresh token, losing nothing', {
+  timeout: 20_000,
+}, async () => {
+  app = await startApp({ tokenTtlSeconds: 2 })
+  const seen = observer<ChatResult>()
+  const Providers = providers(createQueryClient(), {
+    url: hub.durableUrl,
+    proactiveRefresh: false,
+    refreshBeforeExpirySeconds: 1,
+  })
+  render(
+    <Providers>
+      <Chat room="cf-expiry" seen={seen} />
+    </Providers>,
+  )
+  await waitFor(() => expect(seen.result?.status).toBe('open'))
+
+  // About 4 s of events spans at least one expiry.
+  for (let n = 0; n < 80; n++) {
+    await hub.publish('chat:cf-expiry', chatMessage(String(n)))
+    await observeFor(50)
+  }
+  await waitFor(() => expect(seen.received).toHaveLength(80))
+  await observeFor(200)
+
+  expect(seen.received.map((message) => message.text)).toEqual(numbered(80))
+  expect(seen.statuses).toContain('reconnecting')
+  expect(app.tokenCalls.count).toBeGreaterThanOrEqual(2)
 })
