@@ -1,9 +1,11 @@
 /**
- * The durable-iterator protocol against the Durable Object in workerd (miniflare), with the same oRPC client over
- * partysocket + ws that the Node hub's tests use.
+ * The durable-iterator protocol, one suite run against both engines: the Node hub and the Durable Object in workerd
+ * (miniflare), with the same oRPC client over partysocket + ws and the same hub settings and remote methods. It uses
+ * only what both offer: the socket URL and publishing (targets/exclude as client ids).
  */
 import { sign as signValue } from '@orpc/server/helpers'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { RemotePublishOptions } from '../../src/cloudflare/index.js'
 import { type DurableIteratorGrant, signDurableIteratorToken } from '../../src/server'
 import {
   Cleanup,
@@ -13,18 +15,40 @@ import {
   openRawSocket,
   SIGNING_KEY,
   socketUrl,
+  startHubServer,
   subscribe,
   waitFor,
 } from '../server/harness'
-import { type CloudflareHub, startCloudflareHub } from './harness'
+import { startCloudflareHub } from './harness'
+import { testHubOptions, testMethods } from './methods'
 
 type Numbered = { n: number }
 
-describe('the Durable Object hub', () => {
-  let hub: CloudflareHub
+interface Engine {
+  durableUrl: string
+  publish(channel: string, payload: object, options?: RemotePublishOptions): Promise<void>
+  close(): Promise<void>
+}
+
+async function startNodeHub(): Promise<Engine> {
+  const server = await startHubServer({ ...testHubOptions, methods: testMethods })
+  return {
+    durableUrl: server.durableUrl,
+    publish: async (channel, payload, options) => server.hub.publish(channel, payload, options),
+    close: () => server.close(),
+  }
+}
+
+const engines: [string, () => Promise<Engine>][] = [
+  ['the Node hub', startNodeHub],
+  ['the Durable Object hub', () => startCloudflareHub()],
+]
+
+describe.each(engines)('%s', (_name, startEngine) => {
+  let hub: Engine
   const cleanup = new Cleanup()
   beforeAll(async () => {
-    hub = await startCloudflareHub()
+    hub = await startEngine()
   })
   afterEach(() => cleanup.run())
   afterAll(() => hub.close())

@@ -2,45 +2,24 @@
  * The Worker the Cloudflare tests run under miniflare: the package's Durable Object for every channel, the
  * package's upgrade helper on /durable, and a test-only /publish route (a real app publishes from its own code).
  */
-import { ORPCError, os, type } from '@orpc/server'
 import {
   createDurableIteratorObject,
-  type DurableIteratorMethodContext,
   type DurableObjectNamespaceLike,
   publishDurableIteratorEvent,
   type RemotePublishOptions,
   upgradeDurableIteratorRequest,
 } from '../../src/cloudflare/index.js'
+import { testHubOptions, testMethods } from './methods'
 
 interface Env {
   SIGNING_KEY: string
   HUB: DurableObjectNamespaceLike
 }
 
-const methodBase = os.$context<DurableIteratorMethodContext>()
-
-const methods = {
-  sendMessage: methodBase
-    .input(
-      type<{ text: string }>((value: unknown) => {
-        const text = typeof value === 'object' && value !== null ? (value as { text?: unknown }).text : undefined
-        if (typeof text !== 'string' || text.length === 0) throw new ORPCError('BAD_REQUEST', { message: 'text' })
-        return { text }
-      }),
-    )
-    .handler(({ context, input }) => {
-      const message = { text: input.text, from: context.clientId }
-      context.publish(message)
-      return message
-    }),
-  whoAmI: methodBase.handler(({ context }) => ({ clientId: context.clientId, att: context.claims.att })),
-}
-
 export class Hub extends createDurableIteratorObject((env: Env) => ({
+  ...testHubOptions,
   signingKey: env.SIGNING_KEY,
-  methods,
-  resumeRetentionSeconds: 30,
-  resumeMaxEvents: 100,
+  methods: testMethods,
 })) {
   /** New each time workerd constructs the object, so a test can tell that it was evicted and woken. */
   readonly instanceId = crypto.randomUUID()
