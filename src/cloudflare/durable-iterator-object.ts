@@ -178,7 +178,13 @@ export function createDurableIteratorObject<TEnv = unknown, TMethods extends Any
       } else if (!verification.ok) {
         server.close(CloseCode.invalidToken, `invalid token: ${verification.reason}`)
       } else {
-        writeSocketState(server, { clientId, claims: verification.claims })
+        try {
+          writeSocketState(server, { clientId, claims: verification.claims })
+        } catch {
+          // Attachments hold at most 16 KiB: a larger `att` cannot be kept across hibernation.
+          server.close(CloseCode.forbidden, 'token claims too large for this hub')
+          return upgradeResponse(client)
+        }
         await this.#scheduleExpiry()
       }
       return upgradeResponse(client)
