@@ -30,11 +30,10 @@ export interface DurableObjectStubLike {
   fetch(request: Request): Promise<Response>
 }
 
-/** A Durable Object namespace binding (`env.ROOMS`). */
-export interface DurableObjectNamespaceLike {
-  idFromName(name: string): unknown
-  // biome-ignore lint/suspicious/noExplicitAny: the id type belongs to the app's own Workers types
-  get(id: any): DurableObjectStubLike
+/** A Durable Object namespace binding (`env.ROOMS`); `TId` is the Workers runtime's `DurableObjectId`. */
+export interface DurableObjectNamespaceLike<TId = unknown> {
+  idFromName(name: string): TId
+  get(id: TId): DurableObjectStubLike
 }
 
 const OPEN = 1
