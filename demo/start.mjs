@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The demo: the reference server with short-lived tokens, and a React page that streams through it.
 // Run by `npm start` (which builds the package first). Flags: --port (page, default 5173; 0 picks a free
-// one), --host (default 127.0.0.1), --token-ttl (seconds, default 15).
+// one), --host (default 127.0.0.1), --token-ttl (seconds, default 15), --engine (node, the default: the reference
+// server's hub; cloudflare: the package's Durable Object in workerd under miniflare, `npm run demo -- --engine
+// cloudflare`, with the reference server still issuing the tokens).
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -15,22 +17,55 @@ const { values } = parseArgs({
     port: { type: 'string', default: '5173' },
     host: { type: 'string', default: '127.0.0.1' },
     'token-ttl': { type: 'string', default: '15' },
+    engine: { type: 'string', default: 'node' },
   },
 })
 const port = Number(values.port)
 const tokenTtlSeconds = Number(values['token-ttl'])
-if (!Number.isInteger(port) || port < 0 || !(tokenTtlSeconds > 0)) {
-  console.error('usage: node demo/start.mjs [--port 5173] [--host 127.0.0.1] [--token-ttl 15]')
+const engine = values.engine
+if (!Number.isInteger(port) || port < 0 || !(tokenTtlSeconds > 0) || !['node', 'cloudflare'].includes(engine)) {
+  console.error(
+    'usage: node demo/start.mjs [--port 5173] [--host 127.0.0.1] [--token-ttl 15] [--engine node|cloudflare]',
+  )
   process.exit(2)
 }
 
+// The Worker reads its key from a string binding: share one string with it.
+const signingKey = engine === 'cloudflare' ? randomBytes(48).toString('base64') : randomBytes(48)
 const server = await startReferenceServer({
   host: values.host,
   port: 0,
   tokenTtlSeconds,
-  signingKey: randomBytes(48),
+  signingKey,
   resumeRetentionSeconds: 120,
 })
+const cloudflare =
+  engine === 'cloudflare'
+    ? await (await import('./cloudflare.mjs')).startCloudflareEngine({ host: values.host, signingKey })
+    : undefined
+const durableUrl = cloudflare?.durableUrl ?? server.durableUrl
+const engineLabel = cloudflare ? 'Cloudflare Durable Object (miniflare)' : 'Node reference server'
+
+// On the Durable Object engine the demo publishes the ticker itself, through the Worker, as an app would from its
+// own code: a random walk on ticker:ACME every 200 ms.
+let ticker
+if (cloudflare) {
+  const tick = { symbol: 'ACME', price: 100, seq: 0 }
+  let publishing = false
+  ticker = setInterval(async () => {
+    if (publishing) return
+    publishing = true
+    tick.seq++
+    tick.price = Math.max(1, Math.round((tick.price + (Math.random() - 0.5) * 2) * 100) / 100)
+    try {
+      await cloudflare.publish('ticker:ACME', { ...tick, atMs: Date.now() })
+    } catch (error) {
+      console.error(`ticker: ${error.message}`)
+    } finally {
+      publishing = false
+    }
+  }, 200)
+}
 
 const demoRoot = fileURLToPath(new URL('.', import.meta.url))
 const vite = await createServer({
@@ -38,10 +73,10 @@ const vite = await createServer({
   root: demoRoot,
   logLevel: 'warn',
   clearScreen: false,
-  plugins: [react(), controlApi(server)],
+  plugins: [react(), controlApi(server, cloudflare)],
   resolve: { alias: { 'react-durable-iterator': fileURLToPath(new URL('../src/index.ts', import.meta.url)) } },
   define: {
-    __DEMO_CONFIG__: JSON.stringify({ rpcUrl: server.rpcUrl, durableUrl: server.durableUrl, tokenTtlSeconds }),
+    __DEMO_CONFIG__: JSON.stringify({ rpcUrl: server.rpcUrl, durableUrl, tokenTtlSeconds, engine: engineLabel }),
   },
   // Bundle the dependencies up front, so the first page load does not trigger a re-optimisation reload.
   optimizeDeps: {
@@ -66,11 +101,13 @@ const pageUrl = vite.resolvedUrls?.local[0] ?? `http://${values.host}:${port}/`
 console.log(`react-durable-iterator demo
   Page:             ${pageUrl}
   oRPC endpoint:    ${server.rpcUrl}
-  Durable endpoint: ${server.durableUrl}
+  Engine:           ${engineLabel}
+  Durable endpoint: ${durableUrl}
   Tokens live ${tokenTtlSeconds} s and are refreshed in-band before they expire. Ctrl+C stops.`)
 
 async function shutdown() {
-  await Promise.allSettled([vite.close(), server.close()])
+  clearInterval(ticker)
+  await Promise.allSettled([vite.close(), server.close(), cloudflare?.close()])
   process.exit(0)
 }
 process.once('SIGINT', shutdown)

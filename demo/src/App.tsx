@@ -12,6 +12,9 @@ export function App() {
         are refreshed over the live socket before they expire. Break things below and watch the counters: no reconnect
         for a token, no gap after a drop or an outage.
       </p>
+      <p className="lede" data-testid="engine">
+        engine: {demoConfig.engine}
+      </p>
       <FaultControls />
       <div className="streams">
         <ChatRoom />

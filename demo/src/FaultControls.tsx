@@ -1,5 +1,6 @@
 import { onlineManager, useQueryClient } from '@tanstack/react-query'
 import { useSyncExternalStore } from 'react'
+import { canStopServer } from './config'
 import { useServerStats } from './useServerStats'
 
 async function control(path: string) {
@@ -24,9 +25,15 @@ export function FaultControls() {
       >
         Expire tokens now
       </button>
-      <button type="button" disabled={!serverUp} onClick={() => control('stop?seconds=5')}>
-        {serverUp ? 'Stop server for 5 s' : 'Server stopped…'}
-      </button>
+      {canStopServer ? (
+        <button type="button" disabled={!serverUp} onClick={() => control('stop?seconds=5')}>
+          {serverUp ? 'Stop server for 5 s' : 'Server stopped…'}
+        </button>
+      ) : (
+        <button type="button" disabled title="The Durable Object engine cannot be stopped and restarted by the demo">
+          Stop server for 5 s (not on this engine)
+        </button>
+      )}
       <button
         type="button"
         onClick={async () => {

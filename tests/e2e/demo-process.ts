@@ -6,11 +6,11 @@ export interface DemoProcess {
 }
 
 /**
- * Starts the demo with the README's own command (`npm start`), on a free port, and resolves with the page
- * URL it prints.
+ * Starts the demo with the README's own command (`npm start`, or e.g. `['run', 'demo', '--', '--engine',
+ * 'cloudflare']`), on a free port, and resolves with the page URL it prints.
  */
-export async function startDemo(): Promise<DemoProcess> {
-  const child = spawn('npm', ['start', '--', '--port', '0'], {
+export async function startDemo(args: string[] = ['start', '--']): Promise<DemoProcess> {
+  const child = spawn('npm', [...args, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     env: { ...process.env, FORCE_COLOR: '0' },
@@ -24,7 +24,9 @@ export async function startDemo(): Promise<DemoProcess> {
     }
     child.stdout?.on('data', read)
     child.stderr?.on('data', read)
-    child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before the page was up:\n${output}`)))
+    child.once('exit', (code) =>
+      reject(new Error(`npm ${args.join(' ')} exited (${code}) before the page was up:\n${output}`)),
+    )
   })
   return { pageUrl, stop: () => stopGroup(child) }
 }
