@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// `npm run bench`: runs every scenario in bench/scenarios (each in its own Vitest process, one after the other) and
+// writes BENCHMARKS.md from their results. `npm run bench -- --quick` runs each once and smaller, to check that the
+// scripts work (CI does that), and writes artifacts/bench/quick/BENCHMARKS.md instead of the committed file.
+// `--only=s1,s4` runs some scenarios only (the report then has those only). `--report-only` rewrites the report from
+// the results of the last run (after a change to bench/report.mjs), without running anything.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { renderReport } from './report.mjs'
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const reportOnly = args.includes('--report-only')
+const only = args
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+const unknown = args.filter((arg) => arg !== '--quick' && arg !== '--report-only' && !arg.startsWith('--only='))
+if (unknown.length > 0) {
+  console.error(`bench: unknown arguments ${unknown.join(' ')} (use --quick, --only=s1,s2, --report-only)`)
+  process.exit(2)
+}
+
+const resultsDir = join(root, 'artifacts', 'bench', quick ? 'quick' : 'full')
+const reportPath = quick ? join(resultsDir, 'BENCHMARKS.md') : join(root, 'BENCHMARKS.md')
+const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs')
+const scenarioFiles = readdirSync(join(root, 'bench', 'scenarios'))
+  .filter((file) => /^s\d+-.*\.bench-run\.tsx?$/.test(file))
+  .sort((a, b) => Number(a.match(/^s(\d+)/)[1]) - Number(b.match(/^s(\d+)/)[1]))
+  .filter((file) => !only || only.includes(file.split('-')[0]))
+
+function runScenarios() {
+  rmSync(resultsDir, { recursive: true, force: true })
+  mkdirSync(resultsDir, { recursive: true })
+
+  const startedAt = new Date()
+  const loads = { before: os.loadavg(), after: [], highest: os.loadavg()[0] }
+  const failed = []
+  for (const file of scenarioFiles) {
+    console.log(`\n===== bench: ${file}${quick ? ' (quick)' : ''} =====`)
+    const run = spawnSync(process.execPath, [vitest, 'run', '-c', 'bench/bench.config.ts', `bench/scenarios/${file}`], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_QUICK: quick ? '1' : '0', BENCH_OUT: resultsDir },
+    })
+    if (run.status !== 0) failed.push(file)
+    loads.highest = Math.max(loads.highest, os.loadavg()[0])
+  }
+  loads.after = os.loadavg()
+  const totalSeconds = (Date.now() - startedAt.getTime()) / 1000
+  return { loads, failed, startedAt: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'), totalSeconds }
+}
+
+function cpuModel() {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith('model name'))
+    return line?.split(':')[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown'
+  } catch {
+    return os.cpus()[0]?.model ?? 'unknown'
+  }
+}
+
+function git(...gitArgs) {
+  try {
+    return execFileSync('git', gitArgs, { cwd: root, encoding: 'utf8' }).trim()
+  } catch {
+    return ''
+  }
+}
+
+function versionOf(name) {
+  const file = join(root, 'node_modules', name, 'package.json')
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : 'not installed'
+}
+
+const ownPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const commit = git('rev-parse', '--short', 'HEAD')
+const changedSources = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length
+const machine = {
+  CPUs: `${os.availableParallelism()} (${cpuModel()})`,
+  memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+  Node: process.version,
+  OS: `${os.type()} ${os.release()} ${os.arch()}`,
+}
+const versions = {
+  [ownPackage.name]:
+    `${ownPackage.version} (commit ${commit || 'unknown'}` +
+    `${changedSources > 0 ? `, with ${changedSources} uncommitted change(s) in src/` : ''})`,
+  ...Object.fromEntries(
+    [
+      'react',
+      'react-dom',
+      '@tanstack/react-query',
+      '@orpc/client',
+      '@orpc/server',
+      'partysocket',
+      'react-use-websocket',
+      'ws',
+      'jsdom',
+      'vitest',
+      'vite',
+    ].map((name) => [name, versionOf(name)]),
+  ),
+}
+
+const runFile = join(resultsDir, 'run.json')
+let run
+if (reportOnly) {
+  if (!existsSync(runFile)) {
+    console.error(`bench: no results in ${resultsDir.replace(`${root}/`, '')}; run \`npm run bench\` first`)
+    process.exit(1)
+  }
+  run = JSON.parse(readFileSync(runFile, 'utf8'))
+} else {
+  run = { ...runScenarios(), machine, versions }
+  writeFileSync(runFile, `${JSON.stringify(run, null, 2)}\n`)
+}
+
+const report = renderReport({ resultsDir, quick, ...run })
+writeFileSync(reportPath, report)
+// The repository formats Markdown with Biome: write the report the way `npm run lint` wants it.
+spawnSync(
+  process.execPath,
+  [join(root, 'node_modules', '@biomejs', 'biome', 'bin', 'biome'), 'format', '--write', reportPath],
+  {
+    cwd: root,
+    stdio: 'ignore',
+  },
+)
+console.log(`\nbench: wrote ${reportPath.replace(`${root}/`, '')} (the run took ${Math.round(run.totalSeconds)} s)`)
+if (run.failed.length > 0) {
+  console.error(`bench: failed: ${run.failed.join(', ')}`)
+  process.exit(1)
+}

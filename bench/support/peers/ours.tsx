@@ -1,0 +1,19 @@
+import { QueryClient } from '@tanstack/react-query'
+import { useDurableEventIterator } from '../../../src'
+import { providers } from '../../../tests/client/harness'
+import { type ConsumerProps, type PeerContext, type StreamPeer, useOnOpen } from './shared'
+
+// ours: useDurableEventIterator under one DurableIteratorProvider, as the README shows it.
+
+export function oursPeer({ app, durableUrl, refreshBeforeExpirySeconds }: PeerContext): StreamPeer {
+  function Consumer({ room, onEvent, onOpen }: ConsumerProps) {
+    const { events, status } = useDurableEventIterator(app.orpc.chat.onMessage, { room }, { onEvent })
+    useOnOpen(status === 'open', onOpen)
+    return <span>{events.length}</span>
+  }
+  return {
+    name: 'ours',
+    Providers: providers(new QueryClient(), { url: durableUrl, refreshBeforeExpirySeconds }),
+    Consumer,
+  }
+}
