@@ -1,56 +1,15 @@
-import { mkdirSync } from 'node:fs'
-import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Browser, launchChromium } from './browser'
-import { type DemoProcess, startDemo } from './demo-process'
+import { describe, expect, it } from 'vitest'
+import { openDemoPage, STREAMS } from './demo-page'
 
-const SCREENSHOTS = 'artifacts/e2e'
-const STREAMS = ['chat', 'ticker'] as const
-
-let demo: DemoProcess
-let browser: Browser
-let page: Page
-const pageErrors: string[] = []
-
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  demo = await startDemo()
-  browser = await launchChromium()
-  page = await browser.context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(error.message))
-  await page.goto(demo.pageUrl)
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await demo?.stop()
-})
-
-const text = async (testId: string) => (await page.getByTestId(testId).textContent()) ?? ''
-const count = async (testId: string) => Number(await text(testId))
-const shoot = (name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png` })
-
-async function expectOpen(timeout = 30_000) {
-  for (const stream of STREAMS) await expect.poll(() => text(`status-${stream}`), { timeout }).toBe('open')
-}
-
-async function expectNoGaps() {
-  for (const stream of STREAMS) expect(await count(`${stream}-gaps-detected`)).toBe(0)
-}
-
-/** Waits until the ticker delivered `more` events after now: the stream flows again. */
-async function expectTicksToFlow(more = 5) {
-  const before = await count('ticker-events-received')
-  await expect.poll(() => count('ticker-events-received'), { timeout: 30_000 }).toBeGreaterThanOrEqual(before + more)
-}
+const { page, pageErrors, text, count, shoot, expectOpen, expectNoGaps, expectTicksToFlow } = openDemoPage()
 
 describe('the demo, started by `npm start`, in Chromium', () => {
   it('opens both streams over one socket each and lets events flow', async () => {
     await expectOpen()
     await expectTicksToFlow()
-    await page.getByLabel('Message').fill('hello from Chromium')
-    await page.getByRole('button', { name: 'Send' }).click()
-    await expect.poll(() => page.getByTestId('messages').textContent()).toContain('hello from Chromium')
+    await page().getByLabel('Message').fill('hello from Chromium')
+    await page().getByRole('button', { name: 'Send' }).click()
+    await expect.poll(() => page().getByTestId('messages').textContent()).toContain('hello from Chromium')
     // Seven components use two streams: two sockets, one token fetch each.
     await expect.poll(() => count('chat-sockets-open-server')).toBe(2)
     expect(await count('chat-tokens-fetched')).toBe(1)
@@ -61,7 +20,7 @@ describe('the demo, started by `npm start`, in Chromium', () => {
   it('"Expire tokens now" refreshes both tokens in-band: the streams stay open, no reconnect', async () => {
     const chatTokens = await count('chat-tokens-fetched')
     const tickerTokens = await count('ticker-tokens-fetched')
-    await page.getByRole('button', { name: 'Expire tokens now' }).click()
+    await page().getByRole('button', { name: 'Expire tokens now' }).click()
     await expect.poll(() => count('chat-tokens-fetched')).toBe(chatTokens + 1)
     await expect.poll(() => count('ticker-tokens-fetched')).toBe(tickerTokens + 1)
     await expectTicksToFlow()
@@ -74,7 +33,7 @@ describe('the demo, started by `npm start`, in Chromium', () => {
   })
 
   it('"Drop connections" recovers and resumes with no gap', async () => {
-    await page.getByRole('button', { name: 'Drop connections (server side)' }).click()
+    await page().getByRole('button', { name: 'Drop connections (server side)' }).click()
     await expect.poll(() => count('ticker-reconnects'), { timeout: 30_000 }).toBe(1)
     await expectOpen()
     await expectTicksToFlow()
@@ -83,7 +42,7 @@ describe('the demo, started by `npm start`, in Chromium', () => {
   })
 
   it('"Stop server for 5 s" shows reconnecting, then recovers with no gap', async () => {
-    await page.getByRole('button', { name: 'Stop server for 5 s' }).click()
+    await page().getByRole('button', { name: 'Stop server for 5 s' }).click()
     await expect.poll(() => text('status-ticker'), { timeout: 10_000 }).toBe('reconnecting')
     await shoot('04-server-stopped')
     await expectOpen()
@@ -93,10 +52,10 @@ describe('the demo, started by `npm start`, in Chromium', () => {
   })
 
   it('"Go offline" makes no attempts until "Go online", then reconnects', async () => {
-    await page.getByRole('button', { name: 'Go offline' }).click()
+    await page().getByRole('button', { name: 'Go offline' }).click()
     await expect.poll(() => text('status-ticker')).toBe('reconnecting')
     await expect.poll(() => count('chat-sockets-open-server')).toBe(0)
-    await page.getByRole('button', { name: 'Go online' }).click()
+    await page().getByRole('button', { name: 'Go online' }).click()
     await expectOpen()
     await expectTicksToFlow()
     await expectNoGaps()
