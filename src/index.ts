@@ -1,17 +1,13 @@
 export type { ReconnectOptions } from './connection/backoff.js'
 export type { ConnectionLease } from './connection/connection-registry.js'
+export type { DurableConnectionSettings } from './connection/connection-settings.js'
 export type { DurableConnectionStatus } from './connection/connection-status.js'
-export {
-  type CreateDurableConnectionOptions,
-  createDurableConnection,
-  type DurableConnectionSettings,
-} from './connection/create-connection.js'
-export type {
-  DurableConnection,
-  DurableConnectionSnapshot,
-  WebSocketConstructor,
-} from './connection/durable-connection.js'
+export { type CreateDurableConnectionOptions, createDurableConnection } from './connection/create-connection.js'
+export type { DurableConnection } from './connection/durable-connection.js'
 export type { HeartbeatOptions } from './connection/heartbeat.js'
+export type { ListenerErrorHandler } from './connection/listener-errors.js'
+export type { DurableConnectionSnapshot } from './connection/snapshot.js'
+export type { WebSocketConstructor } from './connection/socket-transport.js'
 export type { DurableUrl } from './connection/socket-url.js'
 export { DurableIteratorError, type DurableIteratorErrorCode } from './errors.js'
 export type {

@@ -5,10 +5,18 @@ function isPermanentStatus(status: number): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status an error carries (oRPC errors have one), if any. */
+export function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined
   const status = (error as { status?: unknown }).status
   return typeof status === 'number' ? status : undefined
+}
+
+/** `CODE: message` for oRPC errors, the message for other errors. */
+export function describeError(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code
+  const message = error instanceof Error ? error.message : String(error)
+  return typeof code === 'string' ? `${code}: ${message}` : message
 }
 
 /** A failed connection attempt, sorted into "retry with backoff" or "stop and report". */
@@ -23,15 +31,13 @@ export function classifyTokenFailure(error: unknown, procedureName: string): Fai
     return { error, terminal: error.code === 'INVALID_TOKEN' || error.code === 'INVALID_URL' }
   }
   const status = statusOf(error)
-  const code = (error as { code?: unknown } | undefined)?.code
-  const detail = error instanceof Error ? error.message : String(error)
   if (status !== undefined && isPermanentStatus(status)) {
     return {
       terminal: true,
       error: new DurableIteratorError(
         'TOKEN_REFUSED',
-        `The token procedure "${procedureName}" refused to issue a token (${typeof code === 'string' ? code : status}: ${detail}). ` +
-          'Sign in again or fix the input, then call reconnect().',
+        `The token procedure "${procedureName}" refused to issue a token (${describeError(error)}). ` +
+          'Sign in again or fix the input, then invalidate the token query or call reconnect().',
         { cause: error },
       ),
     }
@@ -40,7 +46,7 @@ export function classifyTokenFailure(error: unknown, procedureName: string): Fai
     terminal: false,
     error: new DurableIteratorError(
       'TOKEN_UNAVAILABLE',
-      `The token procedure "${procedureName}" failed (${detail}); retrying with backoff.`,
+      `The token procedure "${procedureName}" failed (${error instanceof Error ? error.message : String(error)}); retrying with backoff.`,
       { cause: error },
     ),
   }

@@ -1,3 +1,4 @@
+import { type DurableConnectionSettings, resolveSettings } from './connection-settings.js'
 import type { DurableConnection } from './durable-connection.js'
 
 /** A user's hold on a shared connection; `release()` once, when the user goes away. */
@@ -14,30 +15,64 @@ interface Entry {
 }
 
 /**
- * Shares one connection among every user of the same stream (same token query hash), counting users.
- * The last release closes the connection after `lingerMs`, so a remount (StrictMode, a route change)
- * reuses the socket instead of reconnecting.
+ * Shares one connection among every user of the same stream (same token query hash), counting users. The last
+ * release closes the connection after `lingerMs`, so a remount (StrictMode, a route change) reuses the socket
+ * instead of reconnecting. Readers can look a stream up by key during render (`peek`) and be told when the
+ * connection for a key appears, changes or goes (`subscribe`), before any effect of theirs has run.
  */
 export class ConnectionRegistry {
   private readonly entries = new Map<string, Entry>()
+  private readonly watchers = new Map<string, Set<() => void>>()
+  private settings: DurableConnectionSettings | undefined
 
-  constructor(private readonly lingerMs: number) {}
+  constructor(private lingerMs: number) {}
+
+  /** The connection for `key`, if one is open or lingering. Safe during render. */
+  peek<TEvent>(key: string): DurableConnection<TEvent> | undefined {
+    return this.entries.get(key)?.connection as DurableConnection<TEvent> | undefined
+  }
+
+  /** Whether someone holds the stream (a lingering one has no users). */
+  isHeld(key: string): boolean {
+    return (this.entries.get(key)?.users ?? 0) > 0
+  }
+
+  /** Calls `listener` when the connection for `key` is created or removed, or its snapshot changes. */
+  subscribe(key: string, listener: () => void): () => void {
+    let watchers = this.watchers.get(key)
+    if (!watchers) {
+      watchers = new Set()
+      this.watchers.set(key, watchers)
+    }
+    watchers.add(listener)
+    return () => {
+      watchers.delete(listener)
+      if (watchers.size === 0 && this.watchers.get(key) === watchers) this.watchers.delete(key)
+    }
+  }
 
   acquire<TEvent>(key: string, create: () => DurableConnection<TEvent>): ConnectionLease<TEvent> {
     let entry = this.entries.get(key)
+    let created = false
     if (!entry) {
-      const connection = create()
-      entry = { connection: connection as DurableConnection<unknown>, users: 0, lingerTimer: undefined }
+      const connection = create() as DurableConnection<unknown>
+      entry = { connection, users: 0, lingerTimer: undefined }
       this.entries.set(key, entry)
-      connection.start()
+      connection.subscribe(() => this.notify(key))
+      created = true
     }
     clearTimeout(entry.lingerTimer)
     entry.lingerTimer = undefined
+    if (entry.users === 0) {
+      if (created) entry.connection.start()
+      else entry.connection.reviveForNewUser()
+    }
     entry.users++
+    if (created) this.notify(key)
     const held = entry
     let released = false
     return {
-      connection: held.connection as unknown as DurableConnection<TEvent>,
+      connection: held.connection as DurableConnection<TEvent>,
       release: () => {
         if (released) return
         released = true
@@ -48,19 +83,36 @@ export class ConnectionRegistry {
     }
   }
 
+  /** New provider settings: they reach every live connection (each decides in place or a new socket). */
+  configure(settings: DurableConnectionSettings, lingerMs: number): void {
+    this.lingerMs = lingerMs
+    if (this.settings === settings) return
+    this.settings = settings
+    const resolved = resolveSettings(settings)
+    for (const entry of this.entries.values()) entry.connection.configure(resolved)
+  }
+
   /** Connections alive right now (including lingering ones). */
   get size(): number {
     return this.entries.size
   }
 
-  /** Closes every connection now (the provider unmounted). */
+  /** Closes every connection now. */
   disposeAll(): void {
     for (const [key, entry] of this.entries) this.remove(key, entry)
   }
 
   private remove(key: string, entry: Entry): void {
     clearTimeout(entry.lingerTimer)
-    if (this.entries.get(key) === entry) this.entries.delete(key)
+    if (this.entries.get(key) !== entry) return
+    this.entries.delete(key)
     entry.connection.dispose()
+    this.notify(key)
+  }
+
+  private notify(key: string): void {
+    const watchers = this.watchers.get(key)
+    if (!watchers) return
+    for (const listener of [...watchers]) listener()
   }
 }

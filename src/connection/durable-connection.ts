@@ -1,172 +1,136 @@
-import { type ClientLink, createORPCClient, getEventMeta } from '@orpc/client'
-import { RPCLink } from '@orpc/client/websocket'
+import { type ClientLink, getEventMeta } from '@orpc/client'
 import type { ContractRouterClient } from '@orpc/contract'
-import { focusManager, onlineManager } from '@tanstack/query-core'
-import { WebSocket as ReconnectingWebSocket } from 'partysocket'
+import { type FetchQueryOptions, focusManager, onlineManager, type QueryKey } from '@tanstack/query-core'
 import { DurableIteratorError } from '../errors.js'
-import { CloseCode, GAP_MARKER_COMMENT } from '../protocol/constants.js'
+import { GAP_MARKER_COMMENT } from '../protocol/constants.js'
 import type { DurableIteratorContract } from '../protocol/contract.js'
-import type { CurrentToken, TokenProvider } from '../token/token-source.js'
+import type { CurrentToken, TokenSource } from '../token/token-source.js'
 import { AbortableWaits } from './abortable-wait.js'
-import { backoffDelayMs, type ReconnectOptions } from './backoff.js'
+import { backoffDelayMs } from './backoff.js'
 import { asError, classifyTokenFailure } from './classify-failure.js'
+import { decideAfterClose, decideAfterSubscribeError } from './close-policy.js'
+import { fixedUrlChanged, type ResolvedSettings, sameOptions } from './connection-settings.js'
 import { type ConnectionTransition, type DurableConnectionStatus, nextStatus } from './connection-status.js'
-import { EventBuffer } from './event-buffer.js'
-import { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
+import { Heartbeat } from './heartbeat.js'
+import { isolateListener, type ListenerErrorHandler } from './listener-errors.js'
+import { Outage } from './outage.js'
 import { RemoteCalls } from './remote-calls.js'
-import { createClientId, type DurableUrl, socketUrl } from './socket-url.js'
+import { type DurableConnectionSnapshot, SnapshotStore } from './snapshot.js'
+import { SocketTransport, type TransportEnd } from './socket-transport.js'
+import { endpointOf, socketUrl } from './socket-url.js'
+import { StreamSession } from './stream-session.js'
 import { TokenRefresher } from './token-refresher.js'
 
-/** A WebSocket constructor (the browser's, or `ws` in Node). */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown
-
-export interface DurableConnectionOptions {
-  tokens: TokenProvider
-  url: DurableUrl
-  reconnect: Required<ReconnectOptions>
-  maxEvents: number
-  proactiveRefresh: boolean
-  /** Liveness probing of quiet sockets; false turns it off. */
-  heartbeat: Required<HeartbeatOptions> | false
-  /** Defaults to the global WebSocket. */
-  WebSocket?: WebSocketConstructor
-  /** A handshake that takes longer is abandoned and retried. @default 10000 */
-  handshakeTimeoutMs?: number
-}
-
-/** What a connection looks like right now; a new object whenever something changed. */
-export interface DurableConnectionSnapshot<TEvent> {
-  status: DurableConnectionStatus
-  /** The shared buffer, newest last. */
-  events: readonly TEvent[]
-  lastEvent: TEvent | undefined
-  lastEventId: string | undefined
-  /** Why the connection is in `error`, or why the last attempt failed while `reconnecting`. */
-  error: DurableIteratorError | undefined
-  /** Failed attempts since the stream was last open. */
-  attempt: number
-  /** When the current token expires, in local epoch milliseconds (skew-corrected). */
-  tokenExpiresAt: number | undefined
-  /**
-   * How many times the server said that events after the resume point were no longer retained (after an
-   * outage longer than its retention window): those events are lost, and the UI may want to reload.
-   */
-  gaps: number
-}
-
 /**
- * One shared stream: a partysocket whose URL provider takes its token from the TanStack Query cache, an
- * oRPC link over it that subscribes (resuming from the last event id after every reconnect), in-band
- * token refresh, remote calls, and a status that says what is going on. Knows nothing of React.
+ * One shared stream: a partysocket whose URL provider takes its token from the TanStack Query cache, an oRPC link
+ * over it that subscribes (resuming from the last event id after every reconnect), in-band token refresh, remote
+ * calls, and a status that says what is going on. Every socket that ends goes through one policy
+ * (`decideAfterClose`). Knows nothing of React.
  */
 export class DurableConnection<TEvent = unknown> {
-  readonly clientId = createClientId()
-  private readonly buffer: EventBuffer<TEvent>
+  private session: StreamSession<TEvent>
   private readonly waits = new AbortableWaits()
-  private readonly listeners = new Set<() => void>()
+  private readonly outage = new Outage()
+  private readonly snapshots: SnapshotStore<TEvent>
   private readonly eventListeners = new Set<(event: TEvent) => void>()
   private readonly gapListeners = new Set<() => void>()
-  private readonly heartbeat: Heartbeat | undefined
-  private gaps = 0
   private readonly refresher: TokenRefresher
   private readonly remote: RemoteCalls
-  private socket: ReconnectingWebSocket | undefined
-  private client: ContractRouterClient<DurableIteratorContract> | undefined
-  private snapshot: DurableConnectionSnapshot<TEvent>
+  private heartbeat: Heartbeat | undefined
+  private transport: SocketTransport | undefined
   private status: DurableConnectionStatus = 'idle'
-  private attempt = 0
   private error: DurableIteratorError | undefined
   private token: CurrentToken | undefined
-  /** Bumped per socket open; work started for an older socket checks it and stands down. */
-  private generation = 0
-  private subscribedGeneration = -1
+  /** Bumped whenever attempts stop or the transport is replaced: a URL provider from before stands down. */
+  private run = 0
+  private subscribedSocketId = -1
   private iterator: AsyncIterator<unknown> | undefined
-  /** The next attempt must not reuse the cached token. */
-  private tokenSuspect = false
-  /** A fresh token was already fetched in this run of failures (an outage costs one fetch, not one per retry). */
-  private refetchedThisOutage = false
-  /** A socket was handed out and has not closed yet (partysocket repeats close events for old sockets). */
-  private socketLive = false
-  private notifyScheduled = false
+  /** The URL of the current attempt (with id and token), to tell whether a new `url` setting moves the socket. */
+  private attemptUrl: string | undefined
+  /** The stream stopped because its token or access was refused: recovering starts a new session. */
+  private refusedSession = false
+  private stopTokenWatch: (() => void) | undefined
   private cleanups: Array<() => void> = []
 
-  constructor(private readonly options: DurableConnectionOptions) {
-    this.buffer = new EventBuffer<TEvent>(options.maxEvents)
-    this.snapshot = this.takeSnapshot()
+  constructor(
+    private settings: ResolvedSettings,
+    private readonly tokens: TokenSource,
+    private maxEvents: number,
+  ) {
+    this.session = new StreamSession(maxEvents)
+    this.snapshots = new SnapshotStore(() => this.takeSnapshot())
     this.refresher = new TokenRefresher({
-      tokens: options.tokens,
-      isLive: (generation) => generation === this.subscribedGeneration && this.status === 'open',
+      tokens,
+      isLive: (socketId) => socketId === this.subscribedSocketId && this.status === 'open',
       currentToken: () => this.token,
       onToken: (token) => this.setToken(token),
       updateInBand: (token) => this.requireClient().updateToken({ token }),
-      reconnectWith: () => this.socket?.reconnect(),
-      fail: (error) => this.fail(error),
-      retryDelayMs: (attempt) => backoffDelayMs(attempt, options.reconnect),
+      reconnectWith: (cause) =>
+        this.transport?.restart(
+          new DurableIteratorError(
+            'CONNECTION_LOST',
+            'The server refused the refreshed token over the live socket; reconnecting with it.',
+            { cause },
+          ),
+        ),
+      fail: (error) => this.fail(error, error.code === 'TOKEN_REFUSED'),
+      retryDelayMs: (failures) => backoffDelayMs(failures, this.settings.reconnect),
     })
     this.remote = new RemoteCalls(
       () => this.status,
       this.requireClient,
       (listener) => this.subscribe(listener),
     )
-    if (options.heartbeat) {
-      this.heartbeat = new Heartbeat(
-        options.heartbeat,
-        () => this.requireClient().ping(),
-        () => this.socket?.reconnect(),
-      )
-    }
+    this.heartbeat = this.createHeartbeat()
   }
 
-  /** A typed oRPC client for the token's remote methods, over this connection's socket. */
+  /** The current session's client id (the server resumes and filters by it). */
+  get clientId(): string {
+    return this.session.clientId
+  }
+
+  /** A link for the token's remote methods, over this connection's socket. */
   get rpcLink(): ClientLink<Record<never, never>> {
     return this.remote.link
   }
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
-  }
+  /** Calls `listener` when the snapshot changed (once per batch of changes). */
+  subscribe = (listener: () => void): (() => void) => this.snapshots.subscribe(listener)
 
-  getSnapshot = (): DurableConnectionSnapshot<TEvent> => this.snapshot
+  /** Always current: a change made since the last notification is visible at once (e.g. right after `start()`). */
+  getSnapshot = (): DurableConnectionSnapshot<TEvent> => this.snapshots.get()
 
-  /** Calls `listener` once per new event, in order (for side effects; the snapshot batches). */
-  onEvent(listener: (event: TEvent) => void): () => void {
-    this.eventListeners.add(listener)
-    return () => this.eventListeners.delete(listener)
+  /** Calls `listener` once per new event, in order. A listener that throws goes to `onError` (default: console). */
+  onEvent(listener: (event: TEvent) => void, onError?: ListenerErrorHandler): () => void {
+    const isolated = isolateListener(
+      listener,
+      (event) => `onEvent, for the event with id ${getEventMeta(event)?.id ?? '(none)'},`,
+      onError,
+    )
+    this.eventListeners.add(isolated)
+    return () => this.eventListeners.delete(isolated)
   }
 
   /** Calls `listener` when the server reports lost events (see `gaps`). */
-  onGap(listener: () => void): () => void {
-    this.gapListeners.add(listener)
-    return () => this.gapListeners.delete(listener)
+  onGap(listener: () => void, onError?: ListenerErrorHandler): () => void {
+    const isolated = isolateListener(listener, () => 'onGap', onError)
+    this.gapListeners.add(isolated)
+    return () => this.gapListeners.delete(isolated)
   }
 
+  /** Grows the shared buffer for a user who asked for more events; it never shrinks while shared. */
   ensureCapacity(maxEvents: number): void {
-    this.buffer.ensureCapacity(maxEvents)
+    this.maxEvents = Math.max(this.maxEvents, maxEvents)
+    this.session.buffer.ensureCapacity(maxEvents)
   }
 
   /** Opens the stream; does nothing if it is already running. */
   start(): void {
-    if (this.socket) return
-    this.transition('start')
-    const socket = new ReconnectingWebSocket(this.provideUrl, [], {
-      WebSocket: this.options.WebSocket,
-      // Backoff, jitter and retry limits are ours (applied inside provideUrl, where they can be cut short).
-      minReconnectionDelay: 0,
-      maxReconnectionDelay: 0,
-      maxRetries: Number.POSITIVE_INFINITY,
-      connectionTimeout: this.options.handshakeTimeoutMs ?? 10_000,
-      maxEnqueuedMessages: 0,
-    })
-    this.socket = socket
-    // partysocket types readyState as number; oRPC's link wants the WebSocket constants.
-    const link = new RPCLink({ websocket: socket as ConstructorParameters<typeof RPCLink>[0]['websocket'] })
-    this.client = createORPCClient(link)
-    socket.addEventListener('open', this.onSocketOpen)
-    socket.addEventListener('close', this.onSocketClose)
-    socket.addEventListener('message', () => this.heartbeat?.noteFrame())
+    if (this.cleanups.length > 0) return
     this.cleanups.push(
-      this.options.tokens.onInvalidate(() => this.refresher.refreshNow(this.subscribedGeneration)),
+      this.tokens.onInvalidate(() => {
+        if (this.status === 'open') this.refresher.refreshNow(this.subscribedSocketId, { fresh: true })
+      }),
       focusManager.subscribe((focused) => {
         if (focused) this.onResume()
       }),
@@ -175,44 +139,119 @@ export class DurableConnection<TEvent = unknown> {
         if (online) this.waits.skip()
       }),
     )
+    this.transition('start')
+    this.openTransport()
   }
 
   /** Reconnects now: reopens after `close()` or `error`, or replaces the socket and skips any backoff wait. */
   reconnect(): void {
-    if (!this.socket) {
+    if (this.cleanups.length === 0) {
       this.start()
       return
     }
     if (this.status === 'closed' || this.status === 'error') {
-      this.attempt = 0
-      this.error = undefined
-      this.transition('start')
-      this.socket.reconnect()
+      this.recover({ freshToken: this.status === 'error' })
       return
     }
     this.waits.skip()
-    if (this.socket.readyState === this.socket.OPEN) this.socket.reconnect()
+    if (this.transport?.isOpen) {
+      this.transport.restart(
+        new DurableIteratorError('CONNECTION_LOST', 'reconnect() was called; reconnecting and resuming.'),
+      )
+    }
+  }
+
+  /** A user mounted the stream while nobody held it: a stream left in `error` or `closed` starts again. */
+  reviveForNewUser(): void {
+    if (this.status === 'closed' || this.status === 'error') this.recover({ freshToken: this.status === 'error' })
   }
 
   /** Closes the stream; `reconnect()` reopens it. Buffered events and the resume point are kept. */
   close(): void {
-    // Status first: the socket's close event, dispatched synchronously, then sees a closed stream.
     this.transition('closed-by-user')
-    this.stopSocket()
+    this.stopAttempts()
   }
 
   /** Closes the stream for good and lets go of every timer and subscription. */
   dispose(): void {
     this.close()
-    for (const cleanup of this.cleanups) cleanup()
-    this.cleanups = []
-    this.listeners.clear()
+    this.stopTokenWatch?.()
+    for (const cleanup of this.cleanups.splice(0)) cleanup()
+    this.snapshots.clear()
     this.eventListeners.clear()
     this.gapListeners.clear()
   }
 
-  private stopSocket(): void {
-    this.generation++
+  /** Takes new settings: each applies in place or replaces the socket, as `DurableConnectionSettings` says. */
+  configure(next: ResolvedSettings): void {
+    const previous = this.settings
+    this.settings = next
+    if (next.queryClient !== previous.queryClient) {
+      this.tokens.update({ queryClient: next.queryClient })
+      this.restartSession()
+      return
+    }
+    if (
+      next.parseToken !== previous.parseToken ||
+      next.refreshBeforeExpirySeconds !== previous.refreshBeforeExpirySeconds
+    ) {
+      this.tokens.update({ parseToken: next.parseToken, refreshBeforeExpirySeconds: next.refreshBeforeExpirySeconds })
+      this.retimeToken()
+    }
+    if (!sameOptions(previous.heartbeat, next.heartbeat)) {
+      this.heartbeat?.stop()
+      this.heartbeat = this.createHeartbeat()
+      if (this.status === 'open') this.heartbeat?.start()
+    }
+    if (next.proactiveRefresh !== previous.proactiveRefresh && this.status === 'open') {
+      if (next.proactiveRefresh) this.refresher.schedule(this.subscribedSocketId)
+      else this.refresher.stop()
+    }
+    if (next.WebSocket !== previous.WebSocket || next.handshakeTimeoutMs !== previous.handshakeTimeoutMs) {
+      this.replaceTransport()
+    } else if (fixedUrlChanged(previous.url, next.url) !== false) {
+      void this.moveIfEndpointChanged()
+    }
+  }
+
+  /** Replaces the token query options (same key), e.g. after `tokenTimeoutMs` changed. */
+  setTokenQuery<TToken extends string>(tokenQuery: FetchQueryOptions<TToken, Error, TToken, QueryKey>): void {
+    // The cache holds the token as a string; the branded type only informs the caller's types.
+    this.tokens.update({ tokenQuery: tokenQuery as FetchQueryOptions<string, Error, string, QueryKey> })
+  }
+
+  private createHeartbeat(): Heartbeat | undefined {
+    const options = this.settings.heartbeat
+    if (!options) return undefined
+    return new Heartbeat(
+      options,
+      () => this.requireClient().ping(),
+      () =>
+        this.transport?.restart(
+          new DurableIteratorError(
+            'CONNECTION_LOST',
+            `No answer to a heartbeat within ${options.timeoutMs} ms after ${options.intervalMs} ms of silence; ` +
+              'replacing the socket and resuming.',
+          ),
+        ),
+    )
+  }
+
+  private openTransport(): void {
+    const run = ++this.run
+    this.transport = new SocketTransport({
+      provideUrl: () => this.provideUrl(run),
+      WebSocket: this.settings.WebSocket,
+      handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
+      onOpen: (socketId) => void this.consume(socketId),
+      onEnd: (end) => this.onSocketEnd(end),
+      onFrame: () => this.heartbeat?.noteFrame(),
+    })
+  }
+
+  /** Stops attempts and the socket, without a status change. */
+  private stopAttempts(): void {
+    this.run++
     this.refresher.stop()
     this.heartbeat?.stop()
     this.waits.skip()
@@ -220,223 +259,282 @@ export class DurableConnection<TEvent = unknown> {
       // The socket may already be closed ("WebSocket is not open"); nothing to undo.
     })
     this.iterator = undefined
-    this.socket?.close()
+    this.subscribedSocketId = -1
+    this.transport?.stop()
+  }
+
+  private isRunning(run: number): boolean {
+    return run === this.run && this.status !== 'closed' && this.status !== 'error'
   }
 
   /** partysocket's URL provider, run before every attempt. It must always settle, with an Error if not a URL. */
-  private provideUrl = async (): Promise<string> => {
-    const generation = this.generation
+  private async provideUrl(run: number): Promise<string> {
     try {
       // partysocket may start one more attempt as the stream closes or fails: make it go nowhere.
-      this.assertRunning()
+      this.assertRunning(run)
       // The first retry after losing an open stream is immediate; after that, backoff with jitter.
-      await this.waits.sleep(backoffDelayMs(this.attempt - 1, this.options.reconnect))
+      await this.waits.sleep(this.outage.delayMs(this.settings.reconnect))
       await this.waits.untilOnline()
-      this.assertRunning()
-      const fresh = this.tokenSuspect
-      this.tokenSuspect = false
-      const token = await this.options.tokens.get({ fresh })
-      if (generation !== this.generation) throw new Error('connection closed while fetching its token')
+      this.assertRunning(run)
+      const { current: token, fetched } = await this.tokens.get(this.outage.nextTokenRequest())
+      this.assertRunning(run)
+      this.outage.tokenArrived(fetched)
       this.setToken(token)
-      const url = await socketUrl(this.options.url, token, this.clientId)
-      this.socketLive = true
+      const url = await socketUrl(this.settings.url, token, this.session.clientId)
+      this.assertRunning(run)
+      this.attemptUrl = url
+      this.transport?.markOpening()
       return url
     } catch (error) {
-      if (generation === this.generation && this.status !== 'closed' && this.status !== 'error') {
-        this.onAttemptError(error)
-      }
+      if (this.isRunning(run)) this.onAttemptError(error)
       throw asError(error)
     }
   }
 
-  private assertRunning(): void {
-    if (this.status === 'closed' || this.status === 'error') throw new Error(`the stream is ${this.status}`)
+  private assertRunning(run: number): void {
+    if (!this.isRunning(run)) throw new Error(`the stream is ${this.status}`)
   }
 
   private onAttemptError(error: unknown): void {
-    const failure = classifyTokenFailure(error, this.options.tokens.procedureName)
+    const failure = classifyTokenFailure(error, this.tokens.procedureName)
     if (failure.terminal) {
-      this.fail(failure.error)
+      this.fail(failure.error, failure.error.code === 'TOKEN_REFUSED')
       return
     }
+    if (failure.error.code === 'TOKEN_UNAVAILABLE' || failure.error.code === 'TOKEN_TIMEOUT') {
+      this.outage.tokenCallFailedNow()
+    }
     this.error = failure.error
-    this.countFailure('attempt-failed')
-  }
-
-  private onSocketOpen = (): void => {
-    const generation = ++this.generation
-    void this.consume(generation)
+    this.outage.attemptFailed()
+    this.afterFailedAttempt()
   }
 
   /** Subscribes over the socket that just opened, resuming after the last event seen, and reads events. */
-  private async consume(generation: number): Promise<void> {
+  private async consume(socketId: number): Promise<void> {
+    const transport = this.transport
+    if (!transport) return
     let iterator: AsyncIterator<unknown>
     try {
-      iterator = await this.requireClient().subscribe({ reportGaps: true }, { lastEventId: this.buffer.lastEventId })
+      iterator = await transport.client.subscribe(
+        { reportGaps: true },
+        { lastEventId: this.session.buffer.lastEventId },
+      )
     } catch (error) {
-      // The server answered the subscribe with an error: start over on a new socket, with backoff.
-      if (generation === this.generation && this.socket?.readyState === this.socket?.OPEN) {
-        this.error = classifyTokenFailure(error, this.options.tokens.procedureName).error
-        this.socket?.reconnect()
-      }
+      // A closed socket is the close policy's business.
+      if (transport.isCurrent(socketId)) this.onSubscriptionError(transport, error)
       return
     }
-    if (generation !== this.generation) {
+    if (!transport.isCurrent(socketId)) {
       iterator.return?.().catch(() => {})
       return
     }
     this.iterator = iterator
-    this.subscribedGeneration = generation
-    this.attempt = 0
+    this.subscribedSocketId = socketId
+    transport.markSubscribed(socketId)
+    this.outage.subscribed(Date.now())
     this.error = undefined
-    this.refetchedThisOutage = false
     this.transition('subscribed')
-    if (this.options.proactiveRefresh) this.refresher.schedule(generation)
+    if (this.settings.proactiveRefresh) this.refresher.schedule(socketId)
     this.heartbeat?.start()
     try {
-      while (generation === this.generation) {
+      while (transport.isCurrent(socketId)) {
         const result = await iterator.next()
         if (result.done) break
         this.acceptEvent(result.value as TEvent)
       }
-    } catch {
-      // The socket closed under the iterator; the close handler decides what happens next.
+    } catch (error) {
+      // The socket closed under the iterator (the close policy decides what happens next), or the server ended
+      // the subscription with an error on a socket still open.
+      if (transport.isCurrent(socketId)) this.onSubscriptionError(transport, error)
       return
     }
-    // The server ended the stream while the socket stayed open: resubscribe on a new socket.
-    if (generation === this.generation) this.socket?.reconnect()
+    if (transport.isCurrent(socketId)) {
+      transport.restart(
+        new DurableIteratorError(
+          'CONNECTION_LOST',
+          'The server ended the subscription; resubscribing on a new socket.',
+        ),
+      )
+    }
   }
 
+  /** The server answered `subscribe`, or ended the subscription, with an error on a socket still open. */
+  private onSubscriptionError(transport: SocketTransport, error: unknown): void {
+    const decision = decideAfterSubscribeError(error)
+    // To retry, end this socket: its end is then the failed attempt, reported with this decision's error.
+    if (decision.action === 'fail') this.fail(decision.error, decision.endsSession)
+    else transport.restart(decision.error)
+  }
+
+  // Listeners are isolated (see onEvent): nothing a callback throws can reach the loop above.
   private acceptEvent(event: TEvent): void {
     if (getEventMeta(event)?.comments?.includes(GAP_MARKER_COMMENT)) {
-      this.gaps++
+      this.session.gaps++
       for (const listener of this.gapListeners) listener()
-      this.scheduleNotify()
+      this.snapshots.changed()
       return
     }
-    if (!this.buffer.accept(event)) return
+    if (!this.session.buffer.accept(event)) return
+    this.outage.eventArrived()
     for (const listener of this.eventListeners) listener(event)
-    this.scheduleNotify()
+    this.snapshots.changed()
   }
 
-  private onSocketClose = (event: { code: number; reason: string }): void => {
-    // After a failed URL provider, partysocket dispatches another close for the socket that already closed.
-    if (!this.socketLive) return
-    this.socketLive = false
+  private onSocketEnd(end: TransportEnd): void {
     if (this.status === 'closed' || this.status === 'error') return
-    const wasSubscribed = this.subscribedGeneration === this.generation
-    this.subscribedGeneration = -1
-    this.generation++
     this.refresher.stop()
     this.heartbeat?.stop()
     this.iterator = undefined
-    if (event.code === CloseCode.forbidden || event.code === CloseCode.missingClientId) {
-      this.fail(
-        new DurableIteratorError(
-          'CONNECTION_REFUSED',
-          `The server refused the connection (${event.code}${event.reason ? `: ${event.reason}` : ''}). ` +
-            'The token does not allow this stream; call reconnect() after fixing access.',
-        ),
-      )
+    this.subscribedSocketId = -1
+    const decision = decideAfterClose({
+      ...end,
+      tokenWasFresh: this.outage.tokenWasFresh,
+      refetchedThisOutage: this.outage.refetchedThisOutage,
+      endpoint: endpointOf(this.attemptUrl),
+      handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
+    })
+    if (decision.action === 'fail') {
+      this.fail(decision.error, decision.endsSession)
       return
     }
-    if (event.code === CloseCode.invalidToken || event.code === CloseCode.policyViolation) {
-      // The server says the token is bad or expired: never offer it again.
-      this.tokenSuspect = true
-    } else if (!wasSubscribed && !this.refetchedThisOutage) {
-      // Closed before subscribing: maybe a refused token (browsers hide the status). Fetch a fresh one
-      // once per outage, so a plain network failure does not cost one token fetch per retry.
-      this.tokenSuspect = true
-      this.refetchedThisOutage = true
-    }
-    if (wasSubscribed) {
-      this.attempt = 1
-      this.transition('connection-lost')
-    } else {
-      this.countFailure('attempt-failed')
-    }
+    this.error = decision.error
+    if (decision.freshToken) this.outage.requireFreshToken()
+    if (this.outage.socketEnded(end.phase, Date.now()) === 'lost') this.transition('connection-lost')
+    else this.afterFailedAttempt()
   }
 
-  private countFailure(transition: ConnectionTransition): void {
-    this.attempt++
-    if (this.attempt > this.options.reconnect.maxRetries) {
+  private afterFailedAttempt(): void {
+    const { failures } = this.outage
+    const { maxRetries } = this.settings.reconnect
+    if (failures > maxRetries) {
       this.fail(
         new DurableIteratorError(
           'MAX_RETRIES',
-          `Gave up after ${this.attempt} failed attempts in a row (reconnect.maxRetries is ${this.options.reconnect.maxRetries}). Call reconnect() to try again.`,
+          `Gave up after ${failures} failed attempts in a row (reconnect.maxRetries is ${maxRetries}); the last ` +
+            `one: ${this.error?.message ?? 'unknown'} Call reconnect() to try again.`,
           { cause: this.error },
         ),
+        false,
       )
       return
     }
-    this.transition(transition)
+    this.transition('attempt-failed')
   }
 
-  private fail(error: DurableIteratorError): void {
+  private fail(error: DurableIteratorError, endsSession: boolean): void {
     this.error = error
+    this.refusedSession = endsSession
     this.transition('failed-terminally')
-    this.stopSocket()
+    this.stopAttempts()
+    // A new token in the cache (the app invalidates it after sign-in) brings the stream back.
+    this.stopTokenWatch?.()
+    this.stopTokenWatch = this.tokens.watchForNewToken(() => this.recover({ freshToken: false }))
+  }
+
+  /** Starts again after `close()` or `error`; after a refused token or access, as a new session. */
+  private recover({ freshToken }: { freshToken: boolean }): void {
+    this.stopTokenWatch?.()
+    this.stopTokenWatch = undefined
+    if (this.refusedSession) this.session = new StreamSession(this.maxEvents)
+    this.refusedSession = false
+    this.outage.reset()
+    if (freshToken) this.outage.requireFreshToken()
+    this.error = undefined
+    this.transition('start')
+    this.stopAttempts()
+    this.openTransport()
+  }
+
+  /** A new token cache: a new session on a new socket, as if the stream had just been opened. */
+  private restartSession(): void {
+    this.session = new StreamSession(this.maxEvents)
+    this.token = undefined
+    if (this.status === 'idle' || this.status === 'closed' || this.status === 'error') {
+      this.snapshots.changed()
+      return
+    }
+    this.recover({ freshToken: false })
+  }
+
+  /** A new WebSocket implementation or handshake timeout: a new socket, resuming after the last event. */
+  private replaceTransport(): void {
+    if (!this.transport || this.status === 'closed' || this.status === 'error') return
+    const wasOpen = this.status === 'open'
+    this.stopAttempts()
+    if (wasOpen) {
+      this.error = new DurableIteratorError('CONNECTION_LOST', 'The WebSocket setting changed; reconnecting.')
+      this.outage.socketEnded('subscribed', Number.POSITIVE_INFINITY)
+      this.transition('connection-lost')
+    }
+    this.openTransport()
+  }
+
+  /** After a `url` change: if the live socket's endpoint is no longer the one `url` gives, move to the new one. */
+  private async moveIfEndpointChanged(): Promise<void> {
+    const { token, attemptUrl, transport } = this
+    if (!token || !attemptUrl || !transport?.isOpen) return
+    let next: string
+    try {
+      next = await socketUrl(this.settings.url, token, this.session.clientId)
+    } catch {
+      return // The next attempt reports a bad url.
+    }
+    if (next === attemptUrl || transport !== this.transport || !transport.isOpen) return
+    transport.restart(
+      new DurableIteratorError(
+        'CONNECTION_LOST',
+        `The url changed; moving to ${endpointOf(next)} and resuming after the last event.`,
+      ),
+    )
   }
 
   /** Back in the foreground after a while: check the token first, then retry at once if not open. */
   private onResume(): void {
     if (this.status === 'open' && this.token && Date.now() >= this.token.timing.refreshAtMs) {
-      this.refresher.refreshNow(this.subscribedGeneration)
+      this.refresher.refreshNow(this.subscribedSocketId)
     } else if (this.status === 'reconnecting' || this.status === 'connecting') {
       this.waits.skip()
     }
   }
 
+  private retimeToken(): void {
+    if (!this.token) return
+    try {
+      this.token = this.tokens.read(this.token.token)
+    } catch {
+      return // Unreadable with the new parser: the next token call reports it.
+    }
+    this.snapshots.changed()
+    if (this.status === 'open' && this.settings.proactiveRefresh) this.refresher.schedule(this.subscribedSocketId)
+  }
+
   private setToken(token: CurrentToken): void {
     if (this.token?.token === token.token) return
     this.token = token
-    this.scheduleNotify()
+    this.snapshots.changed()
   }
 
   private requireClient = (): ContractRouterClient<DurableIteratorContract> => {
-    if (!this.client) throw new DurableIteratorError('NOT_CONNECTED', 'The connection has not been started.')
-    return this.client
+    if (!this.transport) throw new DurableIteratorError('NOT_CONNECTED', 'The connection has not been started.')
+    return this.transport.client
   }
 
   private transition(transition: ConnectionTransition): void {
     this.status = nextStatus(this.status, transition)
-    this.scheduleNotify()
-  }
-
-  // Many events in one task (a burst, a replay) make one snapshot and one render, not one each.
-  private scheduleNotify(): void {
-    if (this.notifyScheduled) return
-    this.notifyScheduled = true
-    queueMicrotask(() => {
-      this.notifyScheduled = false
-      const next = this.takeSnapshot()
-      if (isSameSnapshot(this.snapshot, next)) return
-      this.snapshot = next
-      for (const listener of this.listeners) listener()
-    })
+    this.snapshots.changed()
   }
 
   private takeSnapshot(): DurableConnectionSnapshot<TEvent> {
+    const { buffer, gaps } = this.session
     return {
       status: this.status,
-      events: this.buffer.events,
-      lastEvent: this.buffer.lastEvent,
-      lastEventId: this.buffer.lastEventId,
+      events: buffer.events,
+      lastEvent: buffer.lastEvent,
+      lastEventId: buffer.lastEventId,
       error: this.error,
-      attempt: this.attempt,
+      attempt: this.status === 'open' ? 0 : this.outage.failures,
       tokenExpiresAt: this.token?.timing.expiresAtMs,
-      gaps: this.gaps,
+      gaps,
     }
   }
-}
-
-function isSameSnapshot<TEvent>(a: DurableConnectionSnapshot<TEvent>, b: DurableConnectionSnapshot<TEvent>): boolean {
-  return (
-    a.status === b.status &&
-    a.events === b.events &&
-    a.error === b.error &&
-    a.attempt === b.attempt &&
-    a.gaps === b.gaps &&
-    a.tokenExpiresAt === b.tokenExpiresAt
-  )
 }

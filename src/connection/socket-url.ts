@@ -45,3 +45,14 @@ export function createClientId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
+
+/** An upgrade URL without its query string (which holds the token), for messages. */
+export function endpointOf(url: string | undefined): string {
+  if (!url) return 'the durable endpoint'
+  try {
+    const parsed = new URL(url)
+    return `${parsed.origin}${parsed.pathname}`
+  } catch {
+    return 'the durable endpoint'
+  }
+}

@@ -6,45 +6,60 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 
 export interface TokenRefresherOptions {
   tokens: TokenProvider
-  /** Whether the socket subscribed as `generation` is still the live one. */
-  isLive(generation: number): boolean
+  /** Whether the socket subscribed as `socketId` is still the live one. */
+  isLive(socketId: number): boolean
   currentToken(): CurrentToken | undefined
   onToken(token: CurrentToken): void
   /** Sends `updateToken` over the live socket. */
   updateInBand(token: string): Promise<unknown>
-  /** The server refused the new token in-band: reconnect (the provider will use the new token). */
-  reconnectWith(): void
+  /** The server refused the new token in-band: reconnect (the next attempt takes the new token from the cache). */
+  reconnectWith(cause: unknown): void
   fail(error: DurableIteratorError): void
   retryDelayMs(failures: number): number
 }
 
 /**
- * Proactive refresh: shortly before the token expires, fetch the next one through the query cache and
- * hand it to the live socket with `updateToken`, so the stream never reconnects because of a token.
+ * Proactive refresh: shortly before the token expires, fetch the next one through the query cache and hand it to
+ * the live socket with `updateToken`, so the stream never reconnects because of a token. An invalidation that
+ * arrives while a refresh is in flight runs another one after it, with a token fetched after the invalidation.
  */
 export class TokenRefresher {
   private timer: ReturnType<typeof setTimeout> | undefined
   private failures = 0
-  private running = false
+  /** The refresh in flight; `stop()` forgets it, so what it finds out later is dropped. */
+  private inFlight: object | undefined
+  private rerunFresh = false
 
   constructor(private readonly options: TokenRefresherOptions) {}
 
   /** Arms the timer for the current token's refresh time. */
-  schedule(generation: number): void {
+  schedule(socketId: number): void {
     clearTimeout(this.timer)
     const token = this.options.currentToken()
     if (!token) return
     const delayMs = Math.min(Math.max(token.timing.refreshAtMs - Date.now(), 0), MAX_TIMER_MS)
-    this.timer = setTimeout(() => this.refreshNow(generation), delayMs)
+    this.timer = setTimeout(() => this.refreshNow(socketId), delayMs)
   }
 
-  /** Refreshes now (the token was invalidated, or the app woke up past the refresh time). */
-  refreshNow(generation: number): void {
+  /**
+   * Refreshes now: the refresh time came, the app woke up past it, or (`fresh`) the app invalidated the token, in
+   * which case the cached token is not reused.
+   */
+  refreshNow(socketId: number, { fresh = false }: { fresh?: boolean } = {}): void {
     clearTimeout(this.timer)
-    if (this.running || !this.options.isLive(generation)) return
-    this.running = true
-    void this.run(generation).finally(() => {
-      this.running = false
+    if (!this.options.isLive(socketId)) return
+    if (this.inFlight) {
+      this.rerunFresh ||= fresh
+      return
+    }
+    const run = {}
+    this.inFlight = run
+    void this.run(socketId, fresh, run).finally(() => {
+      if (this.inFlight !== run) return
+      this.inFlight = undefined
+      if (!this.rerunFresh) return
+      this.rerunFresh = false
+      this.refreshNow(socketId, { fresh: true })
     })
   }
 
@@ -52,17 +67,23 @@ export class TokenRefresher {
     clearTimeout(this.timer)
     this.timer = undefined
     this.failures = 0
+    this.inFlight = undefined
+    this.rerunFresh = false
   }
 
-  private async run(generation: number): Promise<void> {
-    const { tokens, isLive } = this.options
+  private isActive(run: object, socketId: number): boolean {
+    return this.inFlight === run && this.options.isLive(socketId)
+  }
+
+  private async run(socketId: number, fresh: boolean, run: object): Promise<void> {
+    const { tokens } = this.options
     let next: CurrentToken
     try {
-      next = await tokens.get({ fresh: false })
+      next = (await tokens.get({ fresh })).current
       // Judged on another clock, the cache may still call the old token fresh: ask for a new one.
-      if (next.token === this.options.currentToken()?.token) next = await tokens.get({ fresh: true })
+      if (next.token === this.options.currentToken()?.token) next = (await tokens.get({ fresh: true })).current
     } catch (error) {
-      if (!isLive(generation)) return
+      if (!this.isActive(run, socketId)) return
       const failure = classifyTokenFailure(error, tokens.procedureName)
       if (failure.terminal) {
         this.options.fail(failure.error)
@@ -70,19 +91,20 @@ export class TokenRefresher {
       }
       // Keep trying while the old token lasts; if it runs out, the server closes and a reconnect takes over.
       this.failures++
-      this.timer = setTimeout(() => this.refreshNow(generation), this.options.retryDelayMs(this.failures))
+      this.timer = setTimeout(() => this.refreshNow(socketId, { fresh }), this.options.retryDelayMs(this.failures))
       return
     }
     this.failures = 0
-    // A reconnect happened meanwhile; the new socket already took its token from the cache.
-    if (!isLive(generation)) return
+    // A reconnect happened meanwhile (the new socket took its token from the cache), or the app invalidated the
+    // token while it was being fetched (the rerun fetches one issued after that).
+    if (!this.isActive(run, socketId) || this.rerunFresh) return
     this.options.onToken(next)
     try {
       await this.options.updateInBand(next.token)
-    } catch {
-      if (isLive(generation)) this.options.reconnectWith()
+    } catch (error) {
+      if (this.isActive(run, socketId)) this.options.reconnectWith(error)
       return
     }
-    if (isLive(generation)) this.schedule(generation)
+    if (this.isActive(run, socketId)) this.schedule(socketId)
   }
 }

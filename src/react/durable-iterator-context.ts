@@ -1,10 +1,10 @@
 import { createContext, useContext } from 'react'
 import type { ConnectionRegistry } from '../connection/connection-registry.js'
-import type { DurableConnectionSettings } from '../connection/create-connection.js'
+import type { DurableConnectionSettings } from '../connection/connection-settings.js'
 
 export interface DurableIteratorContextValue {
   registry: ConnectionRegistry
-  /** The provider's props, read when a connection is created. */
+  /** The provider's props: read when a connection is created, and pushed to live ones when they change. */
   settings: DurableConnectionSettings
 }
 

@@ -1,13 +1,15 @@
 import { type ClientLink, createORPCClient } from '@orpc/client'
 import { hashKey, type QueryKey } from '@tanstack/react-query'
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react'
 import { createDurableConnection } from '../connection/create-connection.js'
-import type { DurableConnection, DurableConnectionSnapshot } from '../connection/durable-connection.js'
+import type { ListenerErrorHandler } from '../connection/listener-errors.js'
+import { CONNECTING_SNAPSHOT, type DurableConnectionSnapshot, IDLE_SNAPSHOT } from '../connection/snapshot.js'
 import { DurableIteratorError } from '../errors.js'
 import type { InferTokenEvent, InferTokenMethods } from '../protocol/claims.js'
 import type { TokenProcedure } from '../token/token-procedure.js'
 import { durableIteratorTokenOptions } from '../token/token-query-options.js'
 import { useDurableIteratorContext } from './durable-iterator-context.js'
+import { useIsomorphicLayoutEffect } from './use-isomorphic-layout-effect.js'
 
 export interface UseDurableEventIteratorOptions<TEvent> {
   /** When false, no connection is made and the status is `idle`. @default true */
@@ -18,6 +20,11 @@ export interface UseDurableEventIteratorOptions<TEvent> {
   onEvent?: (event: TEvent) => void
   /** Called when the server reports that events after the resume point were lost (see `gaps`). */
   onGap?: () => void
+  /**
+   * Called when `onEvent` or `onGap` throws (code `LISTENER_FAILED`, the thrown value as `cause`); the stream goes
+   * on either way. Without it, such errors go to `console.error`. Connection failures are `status` and `error`.
+   */
+  onError?: ListenerErrorHandler
   /** The token's query key; required when `procedure` is a plain oRPC client function. */
   queryKey?: QueryKey
 }
@@ -31,28 +38,12 @@ export interface UseDurableEventIteratorResult<TEvent, TMethods> extends Durable
   rpc: TMethods
 }
 
-const IDLE_SNAPSHOT: DurableConnectionSnapshot<never> = {
-  status: 'idle',
-  events: [],
-  lastEvent: undefined,
-  lastEventId: undefined,
-  error: undefined,
-  attempt: 0,
-  tokenExpiresAt: undefined,
-  gaps: 0,
-}
-const getIdleSnapshot = () => IDLE_SNAPSHOT
-const subscribeNowhere = () => () => {}
-const notConnectedLink: ClientLink<Record<never, never>> = {
-  call: () =>
-    Promise.reject(
-      new DurableIteratorError('NOT_CONNECTED', 'Cannot call a remote method: the stream is not enabled.'),
-    ),
-}
+const getServerSnapshot = () => IDLE_SNAPSHOT
 
 /**
- * Subscribes to a durable event iterator. Every component that passes the same procedure and input
- * shares one socket, one token (through the TanStack Query cache) and one event buffer.
+ * Subscribes to a durable event iterator. Every component that passes the same procedure and input shares one
+ * socket, one token (through the TanStack Query cache) and one event buffer. The first render already shows the
+ * shared stream's state (`connecting` for a stream not open yet; `idle` when disabled or on the server).
  *
  * @param procedure the oRPC procedure that returns the stream's token, as `@orpc/tanstack-query` utils
  *   (`orpc.chat.onMessage`) or as a plain client function with `options.queryKey`
@@ -64,7 +55,7 @@ export function useDurableEventIterator<TInput, TOutput extends string>(
 ): UseDurableEventIteratorResult<InferTokenEvent<TOutput>, InferTokenMethods<TOutput>> {
   type TEvent = InferTokenEvent<TOutput>
   const { registry, settings } = useDurableIteratorContext()
-  const { enabled = true, maxEvents = 100, onEvent, onGap } = options
+  const { enabled = true, maxEvents = 100 } = options
   const tokenQuery = durableIteratorTokenOptions(procedure, input, {
     queryKey: options.queryKey,
     refreshBeforeExpirySeconds: settings.refreshBeforeExpirySeconds,
@@ -72,47 +63,93 @@ export function useDurableEventIterator<TInput, TOutput extends string>(
     parseToken: settings.parseToken,
   })
   const key = hashKey(tokenQuery.queryKey)
-  const latest = useRef({ tokenQuery, onEvent, onGap })
-  latest.current = { tokenQuery, onEvent, onGap }
 
-  const [connection, setConnection] = useState<DurableConnection<TEvent>>()
-  // The stream's identity is its key: maxEvents only sizes a new connection (later changes go through
-  // ensureCapacity below) and settings are read when it is created.
+  // Written after commit: a render React throws away must not swap in its callbacks.
+  const latest = useRef({ tokenQuery, onEvent: options.onEvent, onGap: options.onGap, onError: options.onError })
+  useIsomorphicLayoutEffect(() => {
+    latest.current = { tokenQuery, onEvent: options.onEvent, onGap: options.onGap, onError: options.onError }
+  })
+
+  // The stream's identity is its key: maxEvents and the token query's options reach it below, settings through
+  // the provider.
   // biome-ignore lint/correctness/useExhaustiveDependencies: see above
   useEffect(() => {
     if (!enabled) return
     const lease = registry.acquire(key, () =>
-      createDurableConnection<TEvent, TOutput>({
-        ...settings,
-        tokenQuery: latest.current.tokenQuery,
-        maxEvents,
-      }),
+      createDurableConnection<TEvent, TOutput>({ ...settings, tokenQuery: latest.current.tokenQuery, maxEvents }),
     )
-    setConnection(lease.connection)
+    const onError: ListenerErrorHandler = (error) => {
+      const handler = latest.current.onError
+      if (handler) handler(error)
+      else console.error(error)
+    }
+    const stopEvents = lease.connection.onEvent((event) => latest.current.onEvent?.(event), onError)
+    const stopGaps = lease.connection.onGap(() => latest.current.onGap?.(), onError)
     return () => {
+      stopEvents()
+      stopGaps()
       lease.release()
-      setConnection(undefined)
     }
   }, [registry, key, enabled])
 
-  useEffect(() => connection?.ensureCapacity(maxEvents), [connection, maxEvents])
-  useEffect(() => connection?.onEvent((event) => latest.current.onEvent?.(event)), [connection])
-  useEffect(() => connection?.onGap(() => latest.current.onGap?.()), [connection])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the token query changes when these settings do
+  useEffect(() => {
+    const connection = enabled ? registry.peek<TEvent>(key) : undefined
+    connection?.ensureCapacity(maxEvents)
+    connection?.setTokenQuery(latest.current.tokenQuery)
+  }, [
+    registry,
+    key,
+    enabled,
+    maxEvents,
+    settings.tokenTimeoutMs,
+    settings.parseToken,
+    settings.refreshBeforeExpirySeconds,
+  ])
 
-  const snapshot = useSyncExternalStore(
-    connection ? connection.subscribe : subscribeNowhere,
-    connection ? connection.getSnapshot : getIdleSnapshot,
-    getIdleSnapshot,
-  )
+  const subscribe = useCallback((listener: () => void) => registry.subscribe(key, listener), [registry, key])
+  // Read during render, by key: the first render shows the shared stream, and a render for a new input never
+  // shows the previous stream's state.
+  const getSnapshot = useCallback((): DurableConnectionSnapshot<TEvent> => {
+    if (!enabled) return IDLE_SNAPSHOT
+    const connection = registry.peek<TEvent>(key)
+    if (!connection) return CONNECTING_SNAPSHOT
+    const snapshot = connection.getSnapshot()
+    // A lingering stream in `error` or `closed` restarts when this component leases it.
+    const restarts = !registry.isHeld(key) && (snapshot.status === 'error' || snapshot.status === 'closed')
+    return restarts ? CONNECTING_SNAPSHOT : snapshot
+  }, [registry, key, enabled])
+  const snapshot = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot)
+
   const events = useMemo(
     () => (snapshot.events.length > maxEvents ? snapshot.events.slice(-maxEvents) : snapshot.events),
     [snapshot.events, maxEvents],
   )
-  const reconnect = useCallback(() => connection?.reconnect(), [connection])
-  const close = useCallback(() => connection?.close(), [connection])
-  const rpc = useMemo(
-    () => createORPCClient(connection ? connection.rpcLink : notConnectedLink) as InferTokenMethods<TOutput>,
-    [connection],
-  )
+  const reconnect = useCallback(() => {
+    if (enabled) registry.peek(key)?.reconnect()
+  }, [registry, key, enabled])
+  const close = useCallback(() => {
+    if (enabled) registry.peek(key)?.close()
+  }, [registry, key, enabled])
+  const rpc = useMemo(() => {
+    // Looked up per call, so a call made after this render reaches the connection an effect created.
+    const link: ClientLink<Record<never, never>> = {
+      call: (path, callInput, callOptions) => {
+        const connection = enabled ? registry.peek(key) : undefined
+        if (!connection) {
+          return Promise.reject(
+            new DurableIteratorError(
+              'NOT_CONNECTED',
+              enabled
+                ? 'Cannot call a remote method before the stream has started: call it from an effect or a handler.'
+                : 'Cannot call a remote method: the stream is not enabled.',
+            ),
+          )
+        }
+        return connection.rpcLink.call(path, callInput, callOptions)
+      },
+    }
+    return createORPCClient(link) as InferTokenMethods<TOutput>
+  }, [registry, key, enabled])
   return useMemo(() => ({ ...snapshot, events, reconnect, close, rpc }), [snapshot, events, reconnect, close, rpc])
 }

@@ -1,6 +1,7 @@
 import type { DataTag, FetchQueryOptions, QueryKey } from '@tanstack/query-core'
 import { DurableIteratorError } from '../errors.js'
 import { parseDurableIteratorToken, readToken, type TokenParser } from './parse-token.js'
+import { recordTokenArrival, tokenArrivalMs } from './token-arrival.js'
 import { isProcedureUtils, procedureNameOf, type TokenProcedure } from './token-procedure.js'
 import { tokenTiming } from './token-timing.js'
 
@@ -94,13 +95,16 @@ export function durableIteratorTokenOptions<TInput, TOutput extends string>(
     queryFn: async ({ signal }): Promise<TOutput> => {
       const token = await callWithTimeout(call, procedureName, timeoutMs, signal)
       readToken(token, procedureName, parse)
+      recordTokenArrival(token, Date.now())
       return token
     },
     staleTime: (query) => {
       const token = query.state.data
       if (typeof token !== 'string') return 0
       try {
-        const timing = tokenTiming(parse(token), query.state.dataUpdatedAt, marginSeconds)
+        // Timed from the local arrival (a hydrated token's dataUpdatedAt is on the server's clock), so that this
+        // and the connection's refresh timer judge expiry alike; TanStack Query adds the result to dataUpdatedAt.
+        const timing = tokenTiming(parse(token), tokenArrivalMs(token), marginSeconds)
         return Math.max(0, timing.refreshAtMs - query.state.dataUpdatedAt)
       } catch {
         return 0

@@ -55,5 +55,5 @@ it('offline: no attempts; back online: reconnects at once, skipping the backoff 
   onlineManager.setOnline(true)
   await waitFor(() => expect(seen.result?.status).toBe('open'))
   expect(app.server.stats()).toMatchObject({ upgradesAccepted: 2, openSockets: 1 })
-  expect(seen.statuses).toEqual(['idle', 'connecting', 'open', 'reconnecting', 'open'])
+  expect(seen.statuses).toEqual(['connecting', 'open', 'reconnecting', 'open'])
 })

@@ -101,7 +101,7 @@ it('a server restarted on the same port: open → reconnecting → open, resumin
 
   expect(seen.received.map((message) => message.text)).toEqual(numbered(40))
   expect(BigInt(seen.result!.lastEventId!)).toBeGreaterThan(BigInt(lastIdBeforeRestart))
-  expect(seen.statuses).toEqual(['idle', 'connecting', 'open', 'reconnecting', 'open'])
+  expect(seen.statuses).toEqual(['connecting', 'open', 'reconnecting', 'open'])
 })
 
 it('a server that stops listening for a while: events published meanwhile are replayed on resume, none lost', async () => {
@@ -126,5 +126,5 @@ it('a server that stops listening for a while: events published meanwhile are re
 
   expect(seen.received.map((message) => message.text)).toEqual(numbered(20))
   expect(app.server.stats()).toMatchObject({ eventsReplayed: 10, resumeGaps: 0 })
-  expect(seen.statuses).toEqual(['idle', 'connecting', 'open', 'reconnecting', 'open'])
+  expect(seen.statuses).toEqual(['connecting', 'open', 'reconnecting', 'open'])
 })

@@ -79,7 +79,7 @@ it('a token procedure failing with 500 for 3 s: reconnecting with backoff, then 
   // Backoff from 250 ms ×1.5 with at most 50% jitter allows at most 8 calls in 3 s, plus the one that succeeds.
   expect(calls.count).toBeLessThanOrEqual(9)
   expect(calls.count).toBeGreaterThanOrEqual(2)
-  expect(seen.statuses).toEqual(['idle', 'connecting', 'reconnecting', 'open'])
+  expect(seen.statuses).toEqual(['connecting', 'reconnecting', 'open'])
   expect(seen.result?.error).toBeUndefined()
 })
 
@@ -183,7 +183,7 @@ it('reconnect.maxRetries counts each failed attempt once: after a 4001 expiry wi
   }
 })
 
-it('a server that refuses every token (4001): gives up after maxRetries, and fetches nothing more', async () => {
+it('a server that refuses the tokens the procedure issues (4001): error CONNECTION_REFUSED at once, naming the signing key, and nothing more', async () => {
   // Tokens come from one server, the socket goes to another with a different key: every upgrade is refused.
   const issuer = await startApp()
   const otherKeyServer = await startReferenceServer({ signingKey: 'another-signing-key-that-is-long-enough-0123' })
@@ -196,7 +196,6 @@ it('a server that refuses every token (4001): gives up after maxRetries, and fet
     }
     const Providers = providers(createQueryClient(), {
       url: otherKeyServer.durableUrl,
-      reconnect: { maxRetries: 2, minDelayMs: 50 },
     })
     render(
       <Providers>
@@ -204,13 +203,14 @@ it('a server that refuses every token (4001): gives up after maxRetries, and fet
       </Providers>,
     )
     await waitFor(() => expect(seen.result?.status).toBe('error'), { timeout: 10_000 })
-    expect(seen.result?.error?.code).toBe('MAX_RETRIES')
-    expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 3 })
-    // Each 4001 makes the next attempt fetch a fresh token: 3 attempts, 3 tokens, then nothing.
-    expect(issuer.tokenCalls.count).toBe(3)
+    expect(seen.result?.error?.code).toBe('CONNECTION_REFUSED')
+    expect(seen.result?.error?.message).toMatch(/bad signature.*signing key/s)
+    // The token was issued for that very attempt: a refusal, not a stale token, so no retry.
+    expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 1 })
+    expect(issuer.tokenCalls.count).toBe(1)
     await observeFor(1000)
-    expect(issuer.tokenCalls.count).toBe(3)
-    expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 3 })
+    expect(issuer.tokenCalls.count).toBe(1)
+    expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 1 })
   } finally {
     await otherKeyServer.close()
     await issuer.server.close()

@@ -102,7 +102,7 @@ it('a half-open connection (stalled, no close) is detected by the heartbeat and 
 
   expectEachOnceInOrder(seen, 20)
   expect(app.server.stats().upgradesAccepted).toBe(2)
-  expect(seen.statuses).toEqual(['idle', 'connecting', 'open', 'reconnecting', 'open'])
+  expect(seen.statuses).toEqual(['connecting', 'open', 'reconnecting', 'open'])
 })
 
 it('a quiet but healthy connection answers the heartbeat and is kept', async () => {
@@ -113,7 +113,7 @@ it('a quiet but healthy connection answers the heartbeat and is kept', async () 
   await publishNumbered(app.server, 'chat:quiet', { count: 3, intervalMs: 5 })
   await waitFor(() => expect(seen.received).toHaveLength(3))
   expect(app.server.stats().upgradesAccepted).toBe(1)
-  expect(seen.statuses).toEqual(['idle', 'connecting', 'open'])
+  expect(seen.statuses).toEqual(['connecting', 'open'])
 })
 
 it('slow links (200 ms each way) still deliver every event once, in order', async () => {

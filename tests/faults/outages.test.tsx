@@ -97,7 +97,7 @@ it('offline for 30 s: no attempts while offline, then back at once, with what wa
   await waitFor(() => expect(seen.received).toHaveLength(50))
   expect(texts(seen)).toEqual(range(0, 50))
   expect(app.server.stats().upgradesAccepted).toBe(2)
-  expect(seen.statuses).toEqual(['idle', 'connecting', 'open', 'reconnecting', 'open'])
+  expect(seen.statuses).toEqual(['connecting', 'open', 'reconnecting', 'open'])
 })
 
 it('a socket lost before its first event still receives what was published while it reconnected', async () => {
