@@ -35,6 +35,6 @@ it('a token prefetched on a server whose clock is 10 minutes behind is timed fro
   expect(current.timing.skewMs).toBe(0)
   expect(current.timing.expiresAtMs).toBe((nowSeconds + 120) * 1000)
   // The query's staleTime agrees with that clock, so the cache does not refetch it either.
-  const query = client.getQueryCache().find({ queryKey: options.queryKey })!
+  const query = client.getQueryCache().find<string>({ queryKey: options.queryKey })!
   expect(query.isStaleByTime(typeof options.staleTime === 'function' ? options.staleTime(query) : 0)).toBe(false)
 })
