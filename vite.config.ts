@@ -34,6 +34,8 @@ export default defineConfig({
           include: ['tests/{unit,core,server,client,faults,security,cloudflare}/**/*.test.{ts,tsx}'],
           environment: 'node',
           pool: 'forks',
+          // Type assertions (`*.test-d.ts`) run through tsc: a wrong inferred type fails as a test.
+          typecheck: { enabled: true, include: ['tests/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
       },
       {

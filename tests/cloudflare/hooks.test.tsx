@@ -20,6 +20,7 @@ import {
   SIGNING_KEY,
   startApp,
 } from '../client/harness'
+import { FaultProxy } from '../support/fault-proxy'
 import { type CloudflareHub, startCloudflareHub } from './harness'
 
 let hub: CloudflareHub
@@ -76,33 +77,31 @@ it('3 s tokens refresh in-band over the object’s socket: 7 s open without a re
   timeout: 20_000,
 }, async () => {
   app = await startApp({ tokenTtlSeconds: 3 })
+  // Through a relay that counts connections: a reconnect, however brief, would be a second one.
+  const relay = await FaultProxy.start(hub.durableUrl)
   const seen = observer<ChatResult>()
-  const Providers = providers(createQueryClient(), { url: hub.durableUrl, refreshBeforeExpirySeconds: 1 })
-  render(
-    <Providers>
-      <Chat room="cf-refresh" seen={seen} />
-    </Providers>,
-  )
-  await waitFor(() => expect(seen.result?.status).toBe('open'))
-  const statuses: string[] = []
-  const watcher = setInterval(() => {
-    const status = seen.result?.status
-    if (status && statuses.at(-1) !== status) statuses.push(status)
-  }, 20)
+  const Providers = providers(createQueryClient(), { url: relay.via(hub.durableUrl), refreshBeforeExpirySeconds: 1 })
   try {
+    render(
+      <Providers>
+        <Chat room="cf-refresh" seen={seen} />
+      </Providers>,
+    )
+    await waitFor(() => expect(seen.result?.status).toBe('open'))
     for (let second = 0; second < 7; second++) {
       await hub.publish('chat:cf-refresh', chatMessage(String(second)))
       await observeFor(1000)
     }
+    await waitFor(() => expect(seen.received).toHaveLength(7))
+    expect(seen.received.map((message) => message.text)).toEqual(numbered(7))
+    // Every status the component rendered, from its first render: never anything but open once open.
+    expect(seen.statuses).toEqual(['connecting', 'open'])
+    expect(relay.connectionsRelayed).toBe(1)
+    // One token to connect, then about one per refresh (every ~2 s), each handed to the live socket.
+    expect(app.tokenCalls.count).toBeGreaterThanOrEqual(3)
   } finally {
-    clearInterval(watcher)
+    await relay.close()
   }
-  await waitFor(() => expect(seen.received).toHaveLength(7))
-  expect(seen.received.map((message) => message.text)).toEqual(numbered(7))
-  expect(statuses).toEqual(['open'])
-  expect(seen.result?.attempt ?? 0).toBe(0)
-  // One token to connect, then about one per refresh (every ~2 s).
-  expect(app.tokenCalls.count).toBeGreaterThanOrEqual(3)
 })
 
 it('resumes from the last event id after a reconnect: events published meanwhile arrive once, in order', async () => {

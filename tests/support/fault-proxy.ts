@@ -9,6 +9,8 @@ export class FaultProxy {
   private readonly links = new Set<Link>()
   private delayMs = 0
   private refusing = false
+  /** Connections relayed since the proxy started (every WebSocket upgrade is one). */
+  connectionsRelayed = 0
 
   private constructor(
     private readonly server: Server,
@@ -67,6 +69,7 @@ export class FaultProxy {
       client.resetAndDestroy()
       return
     }
+    this.connectionsRelayed++
     const upstream = connect(this.target.port, this.target.host)
     const link = new Link(client, upstream, () => this.delayMs)
     this.links.add(link)
