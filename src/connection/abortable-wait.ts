@@ -5,12 +5,12 @@ import { onlineManager } from '@tanstack/query-core'
  * shorten its own waits, so the connection waits here, inside the URL provider, instead.
  */
 export class AbortableWaits {
-  private controller = new AbortController()
+  #controller = new AbortController()
 
   /** Resolves after `ms`, or at once when `skip()` is called. */
   sleep(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve()
-    const { signal } = this.controller
+    const { signal } = this.#controller
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms)
       signal.addEventListener('abort', done, { once: true })
@@ -25,7 +25,7 @@ export class AbortableWaits {
   /** Resolves when TanStack Query's `onlineManager` says the app is online, or when `skip()` is called. */
   untilOnline(): Promise<void> {
     if (onlineManager.isOnline()) return Promise.resolve()
-    const { signal } = this.controller
+    const { signal } = this.#controller
     return new Promise((resolve) => {
       const unsubscribe = onlineManager.subscribe((online) => {
         if (online) done()
@@ -41,7 +41,7 @@ export class AbortableWaits {
 
   /** Ends every pending wait now. */
   skip(): void {
-    this.controller.abort()
-    this.controller = new AbortController()
+    this.#controller.abort()
+    this.#controller = new AbortController()
   }
 }

@@ -1,3 +1,4 @@
+import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 
 /** HTTP statuses of a token call that will fail the same way if retried. */
@@ -36,8 +37,10 @@ export function classifyTokenFailure(error: unknown, procedureName: string): Fai
       terminal: true,
       error: new DurableIteratorError(
         'TOKEN_REFUSED',
-        `The token procedure "${procedureName}" refused to issue a token (${describeError(error)}). ` +
-          'Sign in again or fix the input, then invalidate the token query or call reconnect().',
+        withGuidance(
+          `The token procedure "${procedureName}" refused to issue a token (${describeError(error)}).`,
+          DEV && 'Sign in again or fix the input, then invalidate the token query or call reconnect().',
+        ),
         { cause: error },
       ),
     }
@@ -46,7 +49,7 @@ export function classifyTokenFailure(error: unknown, procedureName: string): Fai
     terminal: false,
     error: new DurableIteratorError(
       'TOKEN_UNAVAILABLE',
-      `The token procedure "${procedureName}" failed (${error instanceof Error ? error.message : String(error)}); retrying with backoff.`,
+      `The token procedure "${procedureName}" failed (${error instanceof Error ? error.message : String(error)}); retrying.`,
       { cause: error },
     ),
   }

@@ -1,3 +1,4 @@
+import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 import { CloseCode } from '../protocol/constants.js'
 import { describeError, statusOf } from './classify-failure.js'
@@ -26,7 +27,7 @@ export interface SocketEnd {
 }
 
 export type CloseDecision =
-  /** Stop with status `error`; `endsSession` when the server refused the token or access (see `SessionEnd`). */
+  /** Stop with status `error`; `endsSession` when the server refused the token or access (a new session follows). */
   | { action: 'fail'; error: DurableIteratorError; endsSession: boolean }
   /** Try again (at once if the stream was open, else after backoff), with a fresh token if `freshToken`. */
   | { action: 'retry'; error: DurableIteratorError; freshToken: boolean }
@@ -34,16 +35,19 @@ export type CloseDecision =
 const HTTP_UNAUTHORIZED = 401
 const HTTP_FORBIDDEN = 403
 
-function describeClose(end: SocketEnd): string {
-  return `${end.code}${end.reason ? `: ${end.reason}` : ''}`
-}
+const FIX_ACCESS = DEV && 'Issue a token that allows this stream, then invalidate the token query or call reconnect().'
+const FIX_KEYS =
+  DEV &&
+  'The token procedure and the durable server disagree: check that both use the same signing key and token format, ' +
+    'and that their clocks agree. Then invalidate the token query or call reconnect().'
 
 /** 4xx statuses that will not change on retry (408 timeout and 429 rate limit will). */
-function isPermanentHttpStatus(status: number): boolean {
+export function isPermanentHttpStatus(status: number): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429
 }
 
-function retry(code: 'CONNECTION_FAILED' | 'CONNECTION_LOST', message: string, freshToken = false): CloseDecision {
+function retry(lost: boolean, message: string, freshToken = false): CloseDecision {
+  const code = lost ? 'CONNECTION_LOST' : 'CONNECTION_FAILED'
   return { action: 'retry', error: new DurableIteratorError(code, message), freshToken }
 }
 
@@ -57,122 +61,79 @@ function refuse(message: string, endsSession: boolean): CloseDecision {
  */
 export function decideAfterClose(end: SocketEnd): CloseDecision {
   const lost = end.phase === 'subscribed'
+  const close = `close ${end.code}${end.reason ? `: ${end.reason}` : ''}`
+  const status = end.httpStatus
   if (end.endedByClient) return { action: 'retry', error: end.endedByClient, freshToken: false }
 
-  if (end.httpStatus !== undefined) return decideAfterRefusedUpgrade(end, end.httpStatus)
-
-  if (end.code === CloseCode.forbidden) {
+  if (
+    status === HTTP_UNAUTHORIZED ||
+    ((end.code === CloseCode.invalidToken || end.code === CloseCode.policyViolation) && !lost)
+  ) {
+    const why = status ? 'HTTP 401' : close
+    if (end.tokenWasFresh)
+      return refuse(withGuidance(`The server refused a token just issued (${why}).`, FIX_KEYS), true)
+    return retry(false, `The server refused the cached token (${why}); retrying with a fresh one.`, true)
+  }
+  if (status === HTTP_FORBIDDEN || end.code === CloseCode.forbidden) {
     return refuse(
-      `The server refused access to this stream (${describeClose(end)}): the token is valid but does not allow it. ` +
-        'Issue a token for this channel, tags and methods, then invalidate the token query or call reconnect().',
+      withGuidance(`The server refused access to this stream (${status ? 'HTTP 403' : close}).`, FIX_ACCESS),
       true,
+    )
+  }
+  if (status !== undefined) {
+    if (!isPermanentHttpStatus(status)) return retry(false, `The upgrade got HTTP ${status}; retrying.`)
+    return refuse(
+      withGuidance(
+        `The upgrade at ${end.endpoint} got HTTP ${status}.`,
+        DEV && 'Check that `url` is the durable endpoint.',
+      ),
+      false,
     )
   }
   if (end.code === CloseCode.missingClientId) {
     return refuse(
-      `The server closed the socket with ${describeClose(end)}: the upgrade URL reached it without the client \`id\` ` +
-        `parameter. The client adds \`id\` and \`token\` to the URL \`url\` gives (${end.endpoint}); check that no ` +
-        'proxy or rewrite drops the query string.',
+      withGuidance(
+        `The server says the upgrade had no client \`id\` (${close}).`,
+        DEV &&
+          `The client adds \`id\` and \`token\` to the URL \`url\` gives (${end.endpoint}): check that no proxy or ` +
+            'rewrite drops the query string.',
+      ),
       false,
     )
   }
   if (end.code === CloseCode.invalidToken || end.code === CloseCode.policyViolation) {
-    if (lost) {
-      return retry(
-        'CONNECTION_LOST',
-        `The server closed the stream because its token was refused or expired (${describeClose(end)}); ` +
-          'reconnecting with a fresh token and resuming after the last event.',
-        true,
-      )
-    }
-    if (end.tokenWasFresh) {
-      return refuse(
-        `The server refused a token the token procedure had just issued (${describeClose(end)}). The token ` +
-          'procedure and the durable server disagree: check that both use the same signing key and token format, ' +
-          'and that their clocks agree. Then invalidate the token query or call reconnect().',
-        true,
-      )
-    }
     return retry(
-      'CONNECTION_FAILED',
-      `The server refused the cached token (${describeClose(end)}); retrying with a fresh one.`,
+      true,
+      `The server ended the stream: token refused or expired (${close}); reconnecting with a fresh one.`,
       true,
     )
   }
-  if (end.code === CloseCode.tryAgainLater) {
-    return retry(
-      lost ? 'CONNECTION_LOST' : 'CONNECTION_FAILED',
-      `The server asked to try again later (${describeClose(end)}); retrying with backoff and resuming after the last event.`,
-    )
-  }
-  if (lost) {
-    return retry(
-      'CONNECTION_LOST',
-      `The connection was lost (close ${describeClose(end)}); reconnecting and resuming after the last event.`,
-    )
-  }
+  if (lost) return retry(true, `The connection was lost (${close}); reconnecting and resuming.`)
+  if (end.code === CloseCode.tryAgainLater) return retry(false, `The server is busy (${close}); retrying.`)
   if (end.phase === 'subscribing') {
     // Our hubs refuse a token by accepting and closing with 4001; other servers may close without a code.
     return retry(
-      'CONNECTION_FAILED',
-      `The server closed the socket before the subscription started (close ${describeClose(end)}). ` +
-        'A refused token is a possible cause; retrying with backoff.',
+      false,
+      withGuidance(
+        `The server closed the socket before the subscription started (${close}).`,
+        DEV && 'A refused token is a possible cause.',
+      ),
       !end.refetchedThisOutage,
     )
   }
-  if (end.timedOut) {
-    return retry(
-      'CONNECTION_FAILED',
-      `The WebSocket to ${end.endpoint} did not open within ${end.handshakeTimeoutMs} ms; retrying with backoff.`,
-    )
-  }
+  if (end.timedOut)
+    return retry(false, `The WebSocket to ${end.endpoint} did not open within ${end.handshakeTimeoutMs} ms.`)
   // Browsers hide the HTTP status of a refused upgrade: all the client sees is a socket that never opened.
   return retry(
-    'CONNECTION_FAILED',
-    `The connection to ${end.endpoint} closed before the WebSocket opened. If the server is up, a refused token ` +
-      "is a likely cause (oRPC's durable-iterator server answers a bad token with HTTP 401 before upgrading, which " +
-      "browsers do not show): check the token procedure and the server's signing key. Retrying with backoff.",
+    false,
+    withGuidance(
+      `The connection to ${end.endpoint} closed before the WebSocket opened; a refused token is a likely cause.`,
+      DEV &&
+        "oRPC's durable-iterator server answers a bad token with HTTP 401 before upgrading, which browsers do not " +
+          "show: check the token procedure and the server's signing key, and that the server is up.",
+    ),
     !end.refetchedThisOutage,
   )
-}
-
-function decideAfterRefusedUpgrade(end: SocketEnd, status: number): CloseDecision {
-  if (status === HTTP_UNAUTHORIZED) {
-    if (end.tokenWasFresh) {
-      return refuse(
-        `The server refused the upgrade with HTTP 401 although the token procedure had just issued the token. ` +
-          'The token procedure and the durable server disagree: check that both use the same signing key and ' +
-          'token format. Then invalidate the token query or call reconnect().',
-        true,
-      )
-    }
-    return retry(
-      'CONNECTION_FAILED',
-      'The server refused the upgrade with HTTP 401; retrying with a fresh token.',
-      true,
-    )
-  }
-  if (status === HTTP_FORBIDDEN) {
-    return refuse(
-      'The server refused the upgrade with HTTP 403: the token does not allow this stream. Issue a token that ' +
-        'does, then invalidate the token query or call reconnect().',
-      true,
-    )
-  }
-  if (isPermanentHttpStatus(status)) {
-    return refuse(
-      `The server answered the upgrade at ${end.endpoint} with HTTP ${status}, which retrying will not change: ` +
-        'check that `url` points at the durable endpoint. Then call reconnect().',
-      false,
-    )
-  }
-  return retry('CONNECTION_FAILED', `The server answered the upgrade with HTTP ${status}; retrying with backoff.`)
-}
-
-/** The HTTP status in an upgrade error, as `ws` reports it ("Unexpected server response: 401"). */
-export function httpStatusOfUpgradeError(message: string | undefined): number | undefined {
-  const match = message?.match(/Unexpected server response: (\d{3})/)
-  return match ? Number(match[1]) : undefined
 }
 
 /** What a stream does when the server answers `subscribe` with an error instead of events. */
@@ -180,17 +141,22 @@ export function decideAfterSubscribeError(error: unknown): CloseDecision {
   const status = statusOf(error)
   const detail = describeError(error)
   if (status === HTTP_UNAUTHORIZED || status === HTTP_FORBIDDEN) {
-    return refuse(
-      `The server refused the subscription (${detail}): the token does not allow this stream. Issue a token that ` +
-        'does, then invalidate the token query or call reconnect().',
-      true,
-    )
+    return refuse(withGuidance(`The server refused the subscription (${detail}).`, FIX_ACCESS), true)
   }
   if (status !== undefined && isPermanentHttpStatus(status)) {
     return refuse(
-      `The server cannot serve the subscription (${detail}): check that \`url\` points at a durable-iterator endpoint.`,
+      withGuidance(
+        `The server cannot serve the subscription (${detail}).`,
+        DEV && 'Check that `url` is a durable-iterator endpoint.',
+      ),
       false,
     )
   }
-  return retry('CONNECTION_FAILED', `The subscription failed (${detail}); retrying with backoff.`)
+  return retry(false, `The subscription failed (${detail}); retrying.`)
+}
+
+/** The HTTP status in an upgrade error, as `ws` reports it ("Unexpected server response: 401"). */
+export function httpStatusOfUpgradeError(message: string | undefined): number | undefined {
+  const match = message?.match(/Unexpected server response: (\d{3})/)
+  return match ? Number(match[1]) : undefined
 }

@@ -11,14 +11,16 @@ import { asError, classifyTokenFailure } from './classify-failure.js'
 import { decideAfterClose, decideAfterSubscribeError } from './close-policy.js'
 import { fixedUrlChanged, type ResolvedSettings, sameOptions } from './connection-settings.js'
 import { type ConnectionTransition, type DurableConnectionStatus, nextStatus } from './connection-status.js'
+import { EventListeners } from './event-listeners.js'
 import { Heartbeat } from './heartbeat.js'
-import { isolateListener, type ListenerErrorHandler } from './listener-errors.js'
+import type { ListenerErrorHandler } from './listener-errors.js'
 import { Outage } from './outage.js'
 import { RemoteCalls } from './remote-calls.js'
 import { type DurableConnectionSnapshot, SnapshotStore } from './snapshot.js'
 import { SocketTransport, type TransportEnd } from './socket-transport.js'
 import { endpointOf, socketUrl } from './socket-url.js'
 import { StreamSession } from './stream-session.js'
+import { readSubscription } from './subscription.js'
 import { TokenRefresher } from './token-refresher.js'
 
 /**
@@ -28,134 +30,128 @@ import { TokenRefresher } from './token-refresher.js'
  * (`decideAfterClose`). Knows nothing of React.
  */
 export class DurableConnection<TEvent = unknown> {
-  private session: StreamSession<TEvent>
-  private readonly waits = new AbortableWaits()
-  private readonly outage = new Outage()
-  private readonly snapshots: SnapshotStore<TEvent>
-  private readonly eventListeners = new Set<(event: TEvent) => void>()
-  private readonly gapListeners = new Set<() => void>()
-  private readonly refresher: TokenRefresher
-  private readonly remote: RemoteCalls
-  private heartbeat: Heartbeat | undefined
-  private transport: SocketTransport | undefined
-  private status: DurableConnectionStatus = 'idle'
-  private error: DurableIteratorError | undefined
-  private token: CurrentToken | undefined
+  #session: StreamSession<TEvent>
+  readonly #waits = new AbortableWaits()
+  readonly #outage = new Outage()
+  readonly #snapshots: SnapshotStore<TEvent>
+  readonly #listeners = new EventListeners<TEvent>()
+  readonly #refresher: TokenRefresher
+  readonly #remote: RemoteCalls
+  #heartbeat: Heartbeat | undefined
+  #transport: SocketTransport | undefined
+  #status: DurableConnectionStatus = 'idle'
+  #error: DurableIteratorError | undefined
+  #token: CurrentToken | undefined
   /** Bumped whenever attempts stop or the transport is replaced: a URL provider from before stands down. */
-  private run = 0
-  private subscribedSocketId = -1
-  private iterator: AsyncIterator<unknown> | undefined
+  #run = 0
+  #subscribedSocketId = -1
+  #iterator: AsyncIterator<unknown> | undefined
   /** The URL of the current attempt (with id and token), to tell whether a new `url` setting moves the socket. */
-  private attemptUrl: string | undefined
+  #attemptUrl: string | undefined
   /** The stream stopped because its token or access was refused: recovering starts a new session. */
-  private refusedSession = false
-  private stopTokenWatch: (() => void) | undefined
-  private cleanups: Array<() => void> = []
+  #refusedSession = false
+  #stopTokenWatch: (() => void) | undefined
+  #cleanups: Array<() => void> = []
 
-  constructor(
-    private settings: ResolvedSettings,
-    private readonly tokens: TokenSource,
-    private maxEvents: number,
-  ) {
-    this.session = new StreamSession(maxEvents)
-    this.snapshots = new SnapshotStore(() => this.takeSnapshot())
-    this.refresher = new TokenRefresher({
+  #settings: ResolvedSettings
+  readonly #tokens: TokenSource
+  #maxEvents: number
+
+  constructor(settings: ResolvedSettings, tokens: TokenSource, maxEvents: number) {
+    this.#settings = settings
+    this.#tokens = tokens
+    this.#maxEvents = maxEvents
+    this.#session = new StreamSession(maxEvents)
+    this.#snapshots = new SnapshotStore(() => this.#takeSnapshot())
+    this.#refresher = new TokenRefresher({
       tokens,
-      isLive: (socketId) => socketId === this.subscribedSocketId && this.status === 'open',
-      currentToken: () => this.token,
-      onToken: (token) => this.setToken(token),
-      updateInBand: (token) => this.requireClient().updateToken({ token }),
+      isLive: (socketId) => socketId === this.#subscribedSocketId && this.#status === 'open',
+      currentToken: () => this.#token,
+      onToken: (token) => this.#setToken(token),
+      updateInBand: (token) => this.#requireClient().updateToken({ token }),
       reconnectWith: (cause) =>
-        this.transport?.restart(
+        this.#transport?.restart(
           new DurableIteratorError(
             'CONNECTION_LOST',
             'The server refused the refreshed token over the live socket; reconnecting with it.',
             { cause },
           ),
         ),
-      fail: (error) => this.fail(error, error.code === 'TOKEN_REFUSED'),
-      retryDelayMs: (failures) => backoffDelayMs(failures, this.settings.reconnect),
+      fail: (error) => this.#fail(error, error.code === 'TOKEN_REFUSED'),
+      retryDelayMs: (failures) => backoffDelayMs(failures, this.#settings.reconnect),
     })
-    this.remote = new RemoteCalls(
-      () => this.status,
-      this.requireClient,
+    this.#remote = new RemoteCalls(
+      () => this.#status,
+      this.#requireClient,
       (listener) => this.subscribe(listener),
     )
-    this.heartbeat = this.createHeartbeat()
+    this.#heartbeat = this.#createHeartbeat()
   }
 
   /** The current session's client id (the server resumes and filters by it). */
   get clientId(): string {
-    return this.session.clientId
+    return this.#session.clientId
   }
 
   /** A link for the token's remote methods, over this connection's socket. */
   get rpcLink(): ClientLink<Record<never, never>> {
-    return this.remote.link
+    return this.#remote.link
   }
 
   /** Calls `listener` when the snapshot changed (once per batch of changes). */
-  subscribe = (listener: () => void): (() => void) => this.snapshots.subscribe(listener)
+  subscribe = (listener: () => void): (() => void) => this.#snapshots.subscribe(listener)
 
   /** Always current: a change made since the last notification is visible at once (e.g. right after `start()`). */
-  getSnapshot = (): DurableConnectionSnapshot<TEvent> => this.snapshots.get()
+  getSnapshot = (): DurableConnectionSnapshot<TEvent> => this.#snapshots.get()
 
   /** Calls `listener` once per new event, in order. A listener that throws goes to `onError` (default: console). */
   onEvent(listener: (event: TEvent) => void, onError?: ListenerErrorHandler): () => void {
-    const isolated = isolateListener(
-      listener,
-      (event) => `onEvent, for the event with id ${getEventMeta(event)?.id ?? '(none)'},`,
-      onError,
-    )
-    this.eventListeners.add(isolated)
-    return () => this.eventListeners.delete(isolated)
+    return this.#listeners.onEvent(listener, onError)
   }
 
   /** Calls `listener` when the server reports lost events (see `gaps`). */
   onGap(listener: () => void, onError?: ListenerErrorHandler): () => void {
-    const isolated = isolateListener(listener, () => 'onGap', onError)
-    this.gapListeners.add(isolated)
-    return () => this.gapListeners.delete(isolated)
+    return this.#listeners.onGap(listener, onError)
   }
 
   /** Grows the shared buffer for a user who asked for more events; it never shrinks while shared. */
   ensureCapacity(maxEvents: number): void {
-    this.maxEvents = Math.max(this.maxEvents, maxEvents)
-    this.session.buffer.ensureCapacity(maxEvents)
+    this.#maxEvents = Math.max(this.#maxEvents, maxEvents)
+    this.#session.buffer.ensureCapacity(maxEvents)
   }
 
   /** Opens the stream; does nothing if it is already running. */
   start(): void {
-    if (this.cleanups.length > 0) return
-    this.cleanups.push(
-      this.tokens.onInvalidate(() => {
-        if (this.status === 'open') this.refresher.refreshNow(this.subscribedSocketId, { fresh: true })
+    if (this.#cleanups.length > 0) return
+    this.#cleanups.push(
+      this.#tokens.onInvalidate(() => {
+        if (this.#status === 'open') this.#refresher.refreshNow(this.#subscribedSocketId, { fresh: true })
       }),
       focusManager.subscribe((focused) => {
-        if (focused) this.onResume()
+        if (focused) this.#onResume()
       }),
       // Back online: retry now instead of finishing a backoff wait.
       onlineManager.subscribe((online) => {
-        if (online) this.waits.skip()
+        if (online) this.#waits.skip()
       }),
     )
-    this.transition('start')
-    this.openTransport()
+    this.#transition('start')
+    this.#openTransport()
   }
 
   /** Reconnects now: reopens after `close()` or `error`, or replaces the socket and skips any backoff wait. */
   reconnect(): void {
-    if (this.cleanups.length === 0) {
+    if (this.#cleanups.length === 0) {
       this.start()
       return
     }
-    if (this.status === 'closed' || this.status === 'error') {
-      this.recover({ freshToken: this.status === 'error' })
+    if (this.#status === 'closed' || this.#status === 'error') {
+      this.#recover({ freshToken: this.#status === 'error' })
       return
     }
-    this.waits.skip()
-    if (this.transport?.isOpen) {
-      this.transport.restart(
+    this.#waits.skip()
+    if (this.#transport?.isOpen) {
+      this.#transport.restart(
         new DurableIteratorError('CONNECTION_LOST', 'reconnect() was called; reconnecting and resuming.'),
       )
     }
@@ -163,71 +159,70 @@ export class DurableConnection<TEvent = unknown> {
 
   /** A user mounted the stream while nobody held it: a stream left in `error` or `closed` starts again. */
   reviveForNewUser(): void {
-    if (this.status === 'closed' || this.status === 'error') this.recover({ freshToken: this.status === 'error' })
+    if (this.#status === 'closed' || this.#status === 'error') this.#recover({ freshToken: this.#status === 'error' })
   }
 
   /** Closes the stream; `reconnect()` reopens it. Buffered events and the resume point are kept. */
   close(): void {
-    this.transition('closed-by-user')
-    this.stopAttempts()
+    this.#transition('closed-by-user')
+    this.#stopAttempts()
   }
 
   /** Closes the stream for good and lets go of every timer and subscription. */
   dispose(): void {
     this.close()
-    this.stopTokenWatch?.()
-    for (const cleanup of this.cleanups.splice(0)) cleanup()
-    this.snapshots.clear()
-    this.eventListeners.clear()
-    this.gapListeners.clear()
+    this.#stopTokenWatch?.()
+    for (const cleanup of this.#cleanups.splice(0)) cleanup()
+    this.#snapshots.clear()
+    this.#listeners.clear()
   }
 
   /** Takes new settings: each applies in place or replaces the socket, as `DurableConnectionSettings` says. */
   configure(next: ResolvedSettings): void {
-    const previous = this.settings
-    this.settings = next
+    const previous = this.#settings
+    this.#settings = next
     if (next.queryClient !== previous.queryClient) {
-      this.tokens.update({ queryClient: next.queryClient })
-      this.restartSession()
+      this.#tokens.update({ queryClient: next.queryClient })
+      this.#restartSession()
       return
     }
     if (
       next.parseToken !== previous.parseToken ||
       next.refreshBeforeExpirySeconds !== previous.refreshBeforeExpirySeconds
     ) {
-      this.tokens.update({ parseToken: next.parseToken, refreshBeforeExpirySeconds: next.refreshBeforeExpirySeconds })
-      this.retimeToken()
+      this.#tokens.update({ parseToken: next.parseToken, refreshBeforeExpirySeconds: next.refreshBeforeExpirySeconds })
+      this.#retimeToken()
     }
     if (!sameOptions(previous.heartbeat, next.heartbeat)) {
-      this.heartbeat?.stop()
-      this.heartbeat = this.createHeartbeat()
-      if (this.status === 'open') this.heartbeat?.start()
+      this.#heartbeat?.stop()
+      this.#heartbeat = this.#createHeartbeat()
+      if (this.#status === 'open') this.#heartbeat?.start()
     }
-    if (next.proactiveRefresh !== previous.proactiveRefresh && this.status === 'open') {
-      if (next.proactiveRefresh) this.refresher.schedule(this.subscribedSocketId)
-      else this.refresher.stop()
+    if (next.proactiveRefresh !== previous.proactiveRefresh && this.#status === 'open') {
+      if (next.proactiveRefresh) this.#refresher.schedule(this.#subscribedSocketId)
+      else this.#refresher.stop()
     }
     if (next.WebSocket !== previous.WebSocket || next.handshakeTimeoutMs !== previous.handshakeTimeoutMs) {
-      this.replaceTransport()
+      this.#replaceTransport()
     } else if (fixedUrlChanged(previous.url, next.url) !== false) {
-      void this.moveIfEndpointChanged()
+      void this.#moveIfEndpointChanged()
     }
   }
 
   /** Replaces the token query options (same key), e.g. after `tokenTimeoutMs` changed. */
   setTokenQuery<TToken extends string>(tokenQuery: FetchQueryOptions<TToken, Error, TToken, QueryKey>): void {
     // The cache holds the token as a string; the branded type only informs the caller's types.
-    this.tokens.update({ tokenQuery: tokenQuery as FetchQueryOptions<string, Error, string, QueryKey> })
+    this.#tokens.update({ tokenQuery: tokenQuery as FetchQueryOptions<string, Error, string, QueryKey> })
   }
 
-  private createHeartbeat(): Heartbeat | undefined {
-    const options = this.settings.heartbeat
+  #createHeartbeat(): Heartbeat | undefined {
+    const options = this.#settings.heartbeat
     if (!options) return undefined
     return new Heartbeat(
       options,
-      () => this.requireClient().ping(),
+      () => this.#requireClient().ping(),
       () =>
-        this.transport?.restart(
+        this.#transport?.restart(
           new DurableIteratorError(
             'CONNECTION_LOST',
             `No answer to a heartbeat within ${options.timeoutMs} ms after ${options.intervalMs} ms of silence; ` +
@@ -237,249 +232,226 @@ export class DurableConnection<TEvent = unknown> {
     )
   }
 
-  private openTransport(): void {
-    const run = ++this.run
-    this.transport = new SocketTransport({
-      provideUrl: () => this.provideUrl(run),
-      WebSocket: this.settings.WebSocket,
-      handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
-      onOpen: (socketId) => void this.consume(socketId),
-      onEnd: (end) => this.onSocketEnd(end),
-      onFrame: () => this.heartbeat?.noteFrame(),
+  #openTransport(): void {
+    const run = ++this.#run
+    this.#transport = new SocketTransport({
+      provideUrl: () => this.#provideUrl(run),
+      WebSocket: this.#settings.WebSocket,
+      handshakeTimeoutMs: this.#settings.handshakeTimeoutMs,
+      onOpen: (socketId) => void this.#consume(socketId),
+      onEnd: (end) => this.#onSocketEnd(end),
+      onFrame: () => this.#heartbeat?.noteFrame(),
     })
   }
 
   /** Stops attempts and the socket, without a status change. */
-  private stopAttempts(): void {
-    this.run++
-    this.refresher.stop()
-    this.heartbeat?.stop()
-    this.waits.skip()
-    this.iterator?.return?.().catch(() => {
+  #stopAttempts(): void {
+    this.#run++
+    this.#refresher.stop()
+    this.#heartbeat?.stop()
+    this.#waits.skip()
+    this.#iterator?.return?.().catch(() => {
       // The socket may already be closed ("WebSocket is not open"); nothing to undo.
     })
-    this.iterator = undefined
-    this.subscribedSocketId = -1
-    this.transport?.stop()
+    this.#iterator = undefined
+    this.#subscribedSocketId = -1
+    this.#transport?.stop()
   }
 
-  private isRunning(run: number): boolean {
-    return run === this.run && this.status !== 'closed' && this.status !== 'error'
+  #isRunning(run: number): boolean {
+    return run === this.#run && this.#status !== 'closed' && this.#status !== 'error'
   }
 
   /** partysocket's URL provider, run before every attempt. It must always settle, with an Error if not a URL. */
-  private async provideUrl(run: number): Promise<string> {
+  async #provideUrl(run: number): Promise<string> {
     try {
       // partysocket may start one more attempt as the stream closes or fails: make it go nowhere.
-      this.assertRunning(run)
+      this.#assertRunning(run)
       // The first retry after losing an open stream is immediate; after that, backoff with jitter.
-      await this.waits.sleep(this.outage.delayMs(this.settings.reconnect))
-      await this.waits.untilOnline()
-      this.assertRunning(run)
-      const { current: token, fetched } = await this.tokens.get(this.outage.nextTokenRequest())
-      this.assertRunning(run)
-      this.outage.tokenArrived(fetched)
-      this.setToken(token)
-      const url = await socketUrl(this.settings.url, token, this.session.clientId)
-      this.assertRunning(run)
-      this.attemptUrl = url
-      this.transport?.markOpening()
+      await this.#waits.sleep(this.#outage.delayMs(this.#settings.reconnect))
+      await this.#waits.untilOnline()
+      this.#assertRunning(run)
+      const { current: token, fetched } = await this.#tokens.get(this.#outage.nextTokenRequest())
+      this.#assertRunning(run)
+      this.#outage.tokenArrived(fetched)
+      this.#setToken(token)
+      const url = await socketUrl(this.#settings.url, token, this.#session.clientId)
+      this.#assertRunning(run)
+      this.#attemptUrl = url
+      this.#transport?.markOpening()
       return url
     } catch (error) {
-      if (this.isRunning(run)) this.onAttemptError(error)
+      if (this.#isRunning(run)) this.#onAttemptError(error)
       throw asError(error)
     }
   }
 
-  private assertRunning(run: number): void {
-    if (!this.isRunning(run)) throw new Error(`the stream is ${this.status}`)
+  #assertRunning(run: number): void {
+    if (!this.#isRunning(run)) throw new Error(`the stream is ${this.#status}`)
   }
 
-  private onAttemptError(error: unknown): void {
-    const failure = classifyTokenFailure(error, this.tokens.procedureName)
+  #onAttemptError(error: unknown): void {
+    const failure = classifyTokenFailure(error, this.#tokens.procedureName)
     if (failure.terminal) {
-      this.fail(failure.error, failure.error.code === 'TOKEN_REFUSED')
+      this.#fail(failure.error, failure.error.code === 'TOKEN_REFUSED')
       return
     }
     if (failure.error.code === 'TOKEN_UNAVAILABLE' || failure.error.code === 'TOKEN_TIMEOUT') {
-      this.outage.tokenCallFailedNow()
+      this.#outage.tokenCallFailedNow()
     }
-    this.error = failure.error
-    this.outage.attemptFailed()
-    this.afterFailedAttempt()
+    this.#error = failure.error
+    this.#outage.attemptFailed()
+    this.#afterFailedAttempt()
   }
 
   /** Subscribes over the socket that just opened, resuming after the last event seen, and reads events. */
-  private async consume(socketId: number): Promise<void> {
-    const transport = this.transport
+  async #consume(socketId: number): Promise<void> {
+    const transport = this.#transport
     if (!transport) return
-    let iterator: AsyncIterator<unknown>
-    try {
-      iterator = await transport.client.subscribe(
-        { reportGaps: true },
-        { lastEventId: this.session.buffer.lastEventId },
-      )
-    } catch (error) {
-      // A closed socket is the close policy's business.
-      if (transport.isCurrent(socketId)) this.onSubscriptionError(transport, error)
-      return
-    }
-    if (!transport.isCurrent(socketId)) {
-      iterator.return?.().catch(() => {})
-      return
-    }
-    this.iterator = iterator
-    this.subscribedSocketId = socketId
-    transport.markSubscribed(socketId)
-    this.outage.subscribed(Date.now())
-    this.error = undefined
-    this.transition('subscribed')
-    if (this.settings.proactiveRefresh) this.refresher.schedule(socketId)
-    this.heartbeat?.start()
-    try {
-      while (transport.isCurrent(socketId)) {
-        const result = await iterator.next()
-        if (result.done) break
-        this.acceptEvent(result.value as TEvent)
-      }
-    } catch (error) {
-      // The socket closed under the iterator (the close policy decides what happens next), or the server ended
-      // the subscription with an error on a socket still open.
-      if (transport.isCurrent(socketId)) this.onSubscriptionError(transport, error)
-      return
-    }
-    if (transport.isCurrent(socketId)) {
-      transport.restart(
-        new DurableIteratorError(
-          'CONNECTION_LOST',
-          'The server ended the subscription; resubscribing on a new socket.',
+    await readSubscription(transport.client, this.#session.buffer.lastEventId, {
+      isCurrent: () => transport.isCurrent(socketId),
+      onSubscribed: (iterator) => {
+        this.#iterator = iterator
+        this.#subscribedSocketId = socketId
+        transport.markSubscribed(socketId)
+        this.#outage.subscribed(Date.now())
+        this.#error = undefined
+        this.#transition('subscribed')
+        if (this.#settings.proactiveRefresh) this.#refresher.schedule(socketId)
+        this.#heartbeat?.start()
+      },
+      onEvent: (event) => this.#acceptEvent(event as TEvent),
+      onFailed: (error) => {
+        const decision = decideAfterSubscribeError(error)
+        // To retry, end this socket: its end is then the failed attempt, reported with this decision's error.
+        if (decision.action === 'fail') this.#fail(decision.error, decision.endsSession)
+        else transport.restart(decision.error)
+      },
+      onEnded: () =>
+        transport.restart(
+          new DurableIteratorError(
+            'CONNECTION_LOST',
+            'The server ended the subscription; resubscribing on a new socket.',
+          ),
         ),
-      )
-    }
+    })
   }
 
-  /** The server answered `subscribe`, or ended the subscription, with an error on a socket still open. */
-  private onSubscriptionError(transport: SocketTransport, error: unknown): void {
-    const decision = decideAfterSubscribeError(error)
-    // To retry, end this socket: its end is then the failed attempt, reported with this decision's error.
-    if (decision.action === 'fail') this.fail(decision.error, decision.endsSession)
-    else transport.restart(decision.error)
-  }
-
-  // Listeners are isolated (see onEvent): nothing a callback throws can reach the loop above.
-  private acceptEvent(event: TEvent): void {
+  #acceptEvent(event: TEvent): void {
     if (getEventMeta(event)?.comments?.includes(GAP_MARKER_COMMENT)) {
-      this.session.gaps++
-      for (const listener of this.gapListeners) listener()
-      this.snapshots.changed()
+      this.#session.gaps++
+      this.#listeners.emitGap()
+      this.#snapshots.changed()
       return
     }
-    if (!this.session.buffer.accept(event)) return
-    this.outage.eventArrived()
-    for (const listener of this.eventListeners) listener(event)
-    this.snapshots.changed()
+    if (!this.#session.buffer.accept(event)) return
+    this.#outage.eventArrived()
+    this.#listeners.emitEvent(event)
+    this.#snapshots.eventsChanged()
   }
 
-  private onSocketEnd(end: TransportEnd): void {
-    if (this.status === 'closed' || this.status === 'error') return
-    this.refresher.stop()
-    this.heartbeat?.stop()
-    this.iterator = undefined
-    this.subscribedSocketId = -1
+  #onSocketEnd(end: TransportEnd): void {
+    if (this.#status === 'closed' || this.#status === 'error') return
+    this.#refresher.stop()
+    this.#heartbeat?.stop()
+    this.#iterator = undefined
+    this.#subscribedSocketId = -1
     const decision = decideAfterClose({
       ...end,
-      tokenWasFresh: this.outage.tokenWasFresh,
-      refetchedThisOutage: this.outage.refetchedThisOutage,
-      endpoint: endpointOf(this.attemptUrl),
-      handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
+      tokenWasFresh: this.#outage.tokenWasFresh,
+      refetchedThisOutage: this.#outage.refetchedThisOutage,
+      endpoint: endpointOf(this.#attemptUrl),
+      handshakeTimeoutMs: this.#settings.handshakeTimeoutMs,
     })
     if (decision.action === 'fail') {
-      this.fail(decision.error, decision.endsSession)
+      this.#fail(decision.error, decision.endsSession)
       return
     }
-    this.error = decision.error
-    if (decision.freshToken) this.outage.requireFreshToken()
-    if (this.outage.socketEnded(end.phase, Date.now()) === 'lost') this.transition('connection-lost')
-    else this.afterFailedAttempt()
+    this.#error = decision.error
+    if (decision.freshToken) this.#outage.requireFreshToken()
+    if (this.#outage.socketEnded(end.phase, Date.now()) === 'lost') this.#transition('connection-lost')
+    else this.#afterFailedAttempt()
   }
 
-  private afterFailedAttempt(): void {
-    const { failures } = this.outage
-    const { maxRetries } = this.settings.reconnect
+  #afterFailedAttempt(): void {
+    const { failures } = this.#outage
+    const { maxRetries } = this.#settings.reconnect
     if (failures > maxRetries) {
-      this.fail(
+      this.#fail(
         new DurableIteratorError(
           'MAX_RETRIES',
           `Gave up after ${failures} failed attempts in a row (reconnect.maxRetries is ${maxRetries}); the last ` +
-            `one: ${this.error?.message ?? 'unknown'} Call reconnect() to try again.`,
-          { cause: this.error },
+            `one: ${this.#error?.message ?? 'unknown'} Call reconnect() to try again.`,
+          { cause: this.#error },
         ),
         false,
       )
       return
     }
-    this.transition('attempt-failed')
+    this.#transition('attempt-failed')
   }
 
-  private fail(error: DurableIteratorError, endsSession: boolean): void {
-    this.error = error
-    this.refusedSession = endsSession
-    this.transition('failed-terminally')
-    this.stopAttempts()
+  #fail(error: DurableIteratorError, endsSession: boolean): void {
+    this.#error = error
+    this.#refusedSession = endsSession
+    this.#transition('failed-terminally')
+    this.#stopAttempts()
     // A new token in the cache (the app invalidates it after sign-in) brings the stream back.
-    this.stopTokenWatch?.()
-    this.stopTokenWatch = this.tokens.watchForNewToken(() => this.recover({ freshToken: false }))
+    this.#stopTokenWatch?.()
+    this.#stopTokenWatch = this.#tokens.watchForNewToken(() => this.#recover({ freshToken: false }))
   }
 
   /** Starts again after `close()` or `error`; after a refused token or access, as a new session. */
-  private recover({ freshToken }: { freshToken: boolean }): void {
-    this.stopTokenWatch?.()
-    this.stopTokenWatch = undefined
-    if (this.refusedSession) this.session = new StreamSession(this.maxEvents)
-    this.refusedSession = false
-    this.outage.reset()
-    if (freshToken) this.outage.requireFreshToken()
-    this.error = undefined
-    this.transition('start')
-    this.stopAttempts()
-    this.openTransport()
+  #recover({ freshToken }: { freshToken: boolean }): void {
+    this.#stopTokenWatch?.()
+    this.#stopTokenWatch = undefined
+    if (this.#refusedSession) this.#session = new StreamSession(this.#maxEvents)
+    this.#refusedSession = false
+    this.#outage.reset()
+    if (freshToken) this.#outage.requireFreshToken()
+    this.#error = undefined
+    this.#transition('start')
+    this.#stopAttempts()
+    this.#openTransport()
   }
 
   /** A new token cache: a new session on a new socket, as if the stream had just been opened. */
-  private restartSession(): void {
-    this.session = new StreamSession(this.maxEvents)
-    this.token = undefined
-    if (this.status === 'idle' || this.status === 'closed' || this.status === 'error') {
-      this.snapshots.changed()
+  #restartSession(): void {
+    this.#session = new StreamSession(this.#maxEvents)
+    this.#token = undefined
+    if (this.#status === 'idle' || this.#status === 'closed' || this.#status === 'error') {
+      this.#snapshots.changed()
       return
     }
-    this.recover({ freshToken: false })
+    this.#recover({ freshToken: false })
   }
 
   /** A new WebSocket implementation or handshake timeout: a new socket, resuming after the last event. */
-  private replaceTransport(): void {
-    if (!this.transport || this.status === 'closed' || this.status === 'error') return
-    const wasOpen = this.status === 'open'
-    this.stopAttempts()
+  #replaceTransport(): void {
+    if (!this.#transport || this.#status === 'closed' || this.#status === 'error') return
+    const wasOpen = this.#status === 'open'
+    this.#stopAttempts()
     if (wasOpen) {
-      this.error = new DurableIteratorError('CONNECTION_LOST', 'The WebSocket setting changed; reconnecting.')
-      this.outage.socketEnded('subscribed', Number.POSITIVE_INFINITY)
-      this.transition('connection-lost')
+      this.#error = new DurableIteratorError('CONNECTION_LOST', 'The WebSocket setting changed; reconnecting.')
+      this.#outage.socketEnded('subscribed', Number.POSITIVE_INFINITY)
+      this.#transition('connection-lost')
     }
-    this.openTransport()
+    this.#openTransport()
   }
 
   /** After a `url` change: if the live socket's endpoint is no longer the one `url` gives, move to the new one. */
-  private async moveIfEndpointChanged(): Promise<void> {
-    const { token, attemptUrl, transport } = this
+  async #moveIfEndpointChanged(): Promise<void> {
+    const token = this.#token
+    const attemptUrl = this.#attemptUrl
+    const transport = this.#transport
     if (!token || !attemptUrl || !transport?.isOpen) return
     let next: string
     try {
-      next = await socketUrl(this.settings.url, token, this.session.clientId)
+      next = await socketUrl(this.#settings.url, token, this.#session.clientId)
     } catch {
       return // The next attempt reports a bad url.
     }
-    if (next === attemptUrl || transport !== this.transport || !transport.isOpen) return
+    if (next === attemptUrl || transport !== this.#transport || !transport.isOpen) return
     transport.restart(
       new DurableIteratorError(
         'CONNECTION_LOST',
@@ -489,51 +461,51 @@ export class DurableConnection<TEvent = unknown> {
   }
 
   /** Back in the foreground after a while: check the token first, then retry at once if not open. */
-  private onResume(): void {
-    if (this.status === 'open' && this.token && Date.now() >= this.token.timing.refreshAtMs) {
-      this.refresher.refreshNow(this.subscribedSocketId)
-    } else if (this.status === 'reconnecting' || this.status === 'connecting') {
-      this.waits.skip()
+  #onResume(): void {
+    if (this.#status === 'open' && this.#token && Date.now() >= this.#token.timing.refreshAtMs) {
+      this.#refresher.refreshNow(this.#subscribedSocketId)
+    } else if (this.#status === 'reconnecting' || this.#status === 'connecting') {
+      this.#waits.skip()
     }
   }
 
-  private retimeToken(): void {
-    if (!this.token) return
+  #retimeToken(): void {
+    if (!this.#token) return
     try {
-      this.token = this.tokens.read(this.token.token)
+      this.#token = this.#tokens.read(this.#token.token)
     } catch {
       return // Unreadable with the new parser: the next token call reports it.
     }
-    this.snapshots.changed()
-    if (this.status === 'open' && this.settings.proactiveRefresh) this.refresher.schedule(this.subscribedSocketId)
+    this.#snapshots.changed()
+    if (this.#status === 'open' && this.#settings.proactiveRefresh) this.#refresher.schedule(this.#subscribedSocketId)
   }
 
-  private setToken(token: CurrentToken): void {
-    if (this.token?.token === token.token) return
-    this.token = token
-    this.snapshots.changed()
+  #setToken(token: CurrentToken): void {
+    if (this.#token?.token === token.token) return
+    this.#token = token
+    this.#snapshots.changed()
   }
 
-  private requireClient = (): ContractRouterClient<DurableIteratorContract> => {
-    if (!this.transport) throw new DurableIteratorError('NOT_CONNECTED', 'The connection has not been started.')
-    return this.transport.client
+  #requireClient = (): ContractRouterClient<DurableIteratorContract> => {
+    if (!this.#transport) throw new DurableIteratorError('NOT_CONNECTED', 'The connection has not been started.')
+    return this.#transport.client
   }
 
-  private transition(transition: ConnectionTransition): void {
-    this.status = nextStatus(this.status, transition)
-    this.snapshots.changed()
+  #transition(transition: ConnectionTransition): void {
+    this.#status = nextStatus(this.#status, transition)
+    this.#snapshots.changed()
   }
 
-  private takeSnapshot(): DurableConnectionSnapshot<TEvent> {
-    const { buffer, gaps } = this.session
+  #takeSnapshot(): DurableConnectionSnapshot<TEvent> {
+    const { buffer, gaps } = this.#session
     return {
-      status: this.status,
+      status: this.#status,
       events: buffer.events,
       lastEvent: buffer.lastEvent,
       lastEventId: buffer.lastEventId,
-      error: this.error,
-      attempt: this.status === 'open' ? 0 : this.outage.failures,
-      tokenExpiresAt: this.token?.timing.expiresAtMs,
+      error: this.#error,
+      attempt: this.#status === 'open' ? 0 : this.#outage.failures,
+      tokenExpiresAt: this.#token?.timing.expiresAtMs,
       gaps,
     }
   }

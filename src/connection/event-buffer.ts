@@ -9,20 +9,36 @@ function isAfter(id: string, lastId: string): boolean {
 }
 
 /**
- * The stream's shared, bounded event buffer (newest last) and its resume point. Events whose id is not
- * after the last one are dropped, so a replay that overlaps what was already seen delivers nothing twice.
+ * The stream's shared, bounded event buffer (newest last) and its resume point. Events whose id is not after the
+ * last one are dropped, so a replay that overlaps what was already seen delivers nothing twice. A ring: adding an
+ * event costs the same whatever the capacity, and the array readers get is built once per read after a change.
  */
 export class EventBuffer<TEvent> {
-  /** Replaced, never mutated, so snapshots can hold it. */
-  events: readonly TEvent[] = []
   lastEvent: TEvent | undefined
   lastEventId: string | undefined
+  #ring: TEvent[] = []
+  /** Where the oldest event sits once the ring is full. */
+  #start = 0
+  #array: readonly TEvent[] | undefined = []
 
-  constructor(private capacity: number) {}
+  #capacity: number
+
+  constructor(capacity: number) {
+    this.#capacity = capacity
+  }
+
+  /** The buffered events, oldest first; the same array until the next event, so snapshots can hold it. */
+  get events(): readonly TEvent[] {
+    this.#array ??= [...this.#ring.slice(this.#start), ...this.#ring.slice(0, this.#start)]
+    return this.#array
+  }
 
   /** Grows the buffer for a user who asked for more events; it never shrinks while shared. */
   ensureCapacity(capacity: number): void {
-    this.capacity = Math.max(this.capacity, capacity)
+    if (capacity <= this.#capacity) return
+    this.#ring = [...this.events]
+    this.#start = 0
+    this.#capacity = capacity
   }
 
   /** Adds an event; false if it was a duplicate and was dropped. */
@@ -31,9 +47,13 @@ export class EventBuffer<TEvent> {
     if (id !== undefined && this.lastEventId !== undefined && !isAfter(id, this.lastEventId)) return false
     if (id !== undefined) this.lastEventId = id
     this.lastEvent = event
-    const kept =
-      this.events.length >= this.capacity ? this.events.slice(this.events.length - this.capacity + 1) : this.events
-    this.events = this.capacity > 0 ? [...kept, event] : []
+    if (this.#capacity <= 0) return true
+    if (this.#ring.length < this.#capacity) this.#ring.push(event)
+    else {
+      this.#ring[this.#start] = event
+      this.#start = (this.#start + 1) % this.#capacity
+    }
+    this.#array = undefined
     return true
   }
 }

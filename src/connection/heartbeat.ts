@@ -15,56 +15,60 @@ export const DEFAULT_HEARTBEAT_OPTIONS: Required<HeartbeatOptions> = { intervalM
  * `intervalMs + timeoutMs` (20 s by default).
  */
 export class Heartbeat {
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private lastFrameAtMs = 0
-  private running = false
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #lastFrameAtMs = 0
+  #running = false
 
-  constructor(
-    private readonly options: Required<HeartbeatOptions>,
-    private readonly probe: () => Promise<unknown>,
-    private readonly onDead: () => void,
-  ) {}
+  readonly #options: Required<HeartbeatOptions>
+  readonly #probe: () => Promise<unknown>
+  readonly #onDead: () => void
+
+  constructor(options: Required<HeartbeatOptions>, probe: () => Promise<unknown>, onDead: () => void) {
+    this.#options = options
+    this.#probe = probe
+    this.#onDead = onDead
+  }
 
   start(): void {
-    this.running = true
+    this.#running = true
     this.noteFrame()
-    this.arm(this.options.intervalMs)
+    this.#arm(this.#options.intervalMs)
   }
 
   /** Any frame from the server counts as a sign of life. */
   noteFrame(): void {
-    this.lastFrameAtMs = Date.now()
+    this.#lastFrameAtMs = Date.now()
   }
 
   stop(): void {
-    this.running = false
-    clearTimeout(this.timer)
-    this.timer = undefined
+    this.#running = false
+    clearTimeout(this.#timer)
+    this.#timer = undefined
   }
 
-  private arm(delayMs: number): void {
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.check(), delayMs)
+  #arm(delayMs: number): void {
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.#check(), delayMs)
   }
 
-  private check(): void {
-    if (!this.running) return
-    const quietForMs = Date.now() - this.lastFrameAtMs
-    if (quietForMs < this.options.intervalMs) {
-      this.arm(this.options.intervalMs - quietForMs)
+  #check(): void {
+    if (!this.#running) return
+    const quietForMs = Date.now() - this.#lastFrameAtMs
+    if (quietForMs < this.#options.intervalMs) {
+      this.#arm(this.#options.intervalMs - quietForMs)
       return
     }
     const sentAtMs = Date.now()
     // Any answer, success or error response, proves the socket alive. A probe on a socket that gets
     // replaced is rejected when it closes; it is never aborted (that would send on a dead socket).
-    this.probe().then(
+    this.#probe().then(
       () => this.noteFrame(),
       () => this.noteFrame(),
     )
-    this.timer = setTimeout(() => {
-      if (!this.running) return
-      if (this.lastFrameAtMs >= sentAtMs) this.check()
-      else this.onDead()
-    }, this.options.timeoutMs)
+    this.#timer = setTimeout(() => {
+      if (!this.#running) return
+      if (this.#lastFrameAtMs >= sentAtMs) this.#check()
+      else this.#onDead()
+    }, this.#options.timeoutMs)
   }
 }

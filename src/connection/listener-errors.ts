@@ -1,3 +1,4 @@
+import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 
 /** Receives the error of a callback that threw (an `onEvent`, `onGap`, or snapshot listener). */
@@ -23,7 +24,7 @@ export function isolateListener<TArgs extends unknown[]>(
     } catch (cause) {
       const error = new DurableIteratorError(
         'LISTENER_FAILED',
-        `${describe(...args)} threw; the stream goes on without it. Fix the callback, or pass \`onError\` to handle this.`,
+        withGuidance(`${describe(...args)} threw; the stream goes on.`, DEV && 'Fix the callback, or pass `onError`.'),
         { cause },
       )
       try {

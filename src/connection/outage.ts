@@ -26,15 +26,15 @@ export class Outage {
   failures = 0
   /** The current attempt's token was fetched for it, not taken from the cache. */
   tokenWasFresh = false
-  private needFreshToken = false
-  private freshTokenAsked = false
-  private tokenCallFailed = false
-  private subscribedAtMs: number | undefined
-  private eventsSinceSubscribed = 0
+  #needFreshToken = false
+  #freshTokenAsked = false
+  #tokenCallFailed = false
+  #subscribedAtMs: number | undefined
+  #eventsSinceSubscribed = 0
 
   /** Whether a fresh token was already asked for in this outage. */
   get refetchedThisOutage(): boolean {
-    return this.freshTokenAsked
+    return this.#freshTokenAsked
   }
 
   /** The delay before the next attempt: none for the first, then backoff with jitter. */
@@ -43,15 +43,15 @@ export class Outage {
   }
 
   requireFreshToken(): void {
-    this.needFreshToken = true
+    this.#needFreshToken = true
   }
 
   /** Asked once per need: if that call fails, later attempts fall back to the cached token. */
   nextTokenRequest(): TokenRequest {
-    const fresh = this.needFreshToken
-    this.needFreshToken = false
-    if (fresh) this.freshTokenAsked = true
-    return { fresh, acceptUnexpired: !fresh && this.tokenCallFailed }
+    const fresh = this.#needFreshToken
+    this.#needFreshToken = false
+    if (fresh) this.#freshTokenAsked = true
+    return { fresh, acceptUnexpired: !fresh && this.#tokenCallFailed }
   }
 
   tokenArrived(fetched: boolean): void {
@@ -59,16 +59,16 @@ export class Outage {
   }
 
   tokenCallFailedNow(): void {
-    this.tokenCallFailed = true
+    this.#tokenCallFailed = true
   }
 
   subscribed(nowMs: number): void {
-    this.subscribedAtMs = nowMs
-    this.eventsSinceSubscribed = 0
+    this.#subscribedAtMs = nowMs
+    this.#eventsSinceSubscribed = 0
   }
 
   eventArrived(): void {
-    this.eventsSinceSubscribed++
+    this.#eventsSinceSubscribed++
   }
 
   attemptFailed(): void {
@@ -80,19 +80,19 @@ export class Outage {
    * retry. Anything else is one more failed attempt.
    */
   socketEnded(phase: SocketPhase, nowMs: number): 'lost' | 'failed' {
-    const { subscribedAtMs } = this
-    this.subscribedAtMs = undefined
+    const subscribedAtMs = this.#subscribedAtMs
+    this.#subscribedAtMs = undefined
     const stable =
       phase === 'subscribed' &&
       subscribedAtMs !== undefined &&
-      (this.eventsSinceSubscribed > 0 || nowMs - subscribedAtMs >= STABLE_UPTIME_MS)
+      (this.#eventsSinceSubscribed > 0 || nowMs - subscribedAtMs >= STABLE_UPTIME_MS)
     if (!stable) {
       this.failures++
       return 'failed'
     }
     this.failures = 1
-    this.freshTokenAsked = false
-    this.tokenCallFailed = false
+    this.#freshTokenAsked = false
+    this.#tokenCallFailed = false
     return 'lost'
   }
 
@@ -100,10 +100,10 @@ export class Outage {
   reset(): void {
     this.failures = 0
     this.tokenWasFresh = false
-    this.needFreshToken = false
-    this.freshTokenAsked = false
-    this.tokenCallFailed = false
-    this.subscribedAtMs = undefined
-    this.eventsSinceSubscribed = 0
+    this.#needFreshToken = false
+    this.#freshTokenAsked = false
+    this.#tokenCallFailed = false
+    this.#subscribedAtMs = undefined
+    this.#eventsSinceSubscribed = 0
   }
 }

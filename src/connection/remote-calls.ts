@@ -1,5 +1,6 @@
 import type { ClientLink } from '@orpc/client'
 import type { ContractRouterClient } from '@orpc/contract'
+import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 import type { DurableIteratorContract } from '../protocol/contract.js'
 import type { DurableConnectionStatus } from './connection-status.js'
@@ -11,23 +12,28 @@ import type { DurableConnectionStatus } from './connection-status.js'
 export class RemoteCalls {
   readonly link: ClientLink<Record<never, never>>
 
+  readonly #status: () => DurableConnectionStatus
+  readonly #subscribe: (listener: () => void) => () => void
+
   constructor(
-    private readonly status: () => DurableConnectionStatus,
+    status: () => DurableConnectionStatus,
     client: () => ContractRouterClient<DurableIteratorContract>,
-    private readonly subscribe: (listener: () => void) => () => void,
+    subscribe: (listener: () => void) => () => void,
   ) {
+    this.#status = status
+    this.#subscribe = subscribe
     this.link = {
       call: async (path, input, options) => {
-        await this.whenOpen(options.signal)
+        await this.#whenOpen(options.signal)
         return client().call({ path: path as [string, ...string[]], input }, { signal: options.signal })
       },
     }
   }
 
-  private whenOpen(signal: AbortSignal | undefined): Promise<void> {
+  #whenOpen(signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
-        const status = this.status()
+        const status = this.#status()
         if (status === 'open') {
           resolve()
           return true
@@ -36,7 +42,7 @@ export class RemoteCalls {
           reject(
             new DurableIteratorError(
               'NOT_CONNECTED',
-              `Cannot call a remote method: the stream is ${status}. Call reconnect() first.`,
+              withGuidance(`Cannot call a remote method: the stream is ${status}.`, DEV && 'Call reconnect() first.'),
             ),
           )
           return true
@@ -48,7 +54,7 @@ export class RemoteCalls {
         return false
       }
       if (check()) return
-      const unsubscribe = this.subscribe(() => {
+      const unsubscribe = this.#subscribe(() => {
         if (check()) done()
       })
       const onAbort = () => {

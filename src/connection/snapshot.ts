@@ -1,5 +1,6 @@
 import type { DurableIteratorError } from '../errors.js'
 import type { DurableConnectionStatus } from './connection-status.js'
+import { onNextFrame } from './frame-scheduler.js'
 import { isolateListener } from './listener-errors.js'
 
 /** What a connection looks like right now; a new object whenever something changed. */
@@ -57,52 +58,72 @@ export const IDLE_SNAPSHOT = placeholder('idle')
 export const CONNECTING_SNAPSHOT = placeholder('connecting')
 
 /**
- * Holds a connection's snapshot for `useSyncExternalStore`: always current when read, and listeners told once per
- * batch of changes (many events in one task make one notification, not one each).
+ * Holds a connection's snapshot for `useSyncExternalStore`: always current when read; listeners are told of a
+ * status change after the current task, and of new events once per animation frame, so a burst of any size
+ * commits a consuming component at most once per frame.
  */
 export class SnapshotStore<TEvent> {
-  private snapshot: DurableConnectionSnapshot<TEvent>
+  #snapshot: DurableConnectionSnapshot<TEvent>
   /** The snapshot listeners were last told about. */
-  private notified: DurableConnectionSnapshot<TEvent>
-  private stale = false
-  private scheduled = false
-  private readonly listeners = new Set<() => void>()
+  #notified: DurableConnectionSnapshot<TEvent>
+  #stale = false
+  #taskScheduled = false
+  #cancelFrame: (() => void) | undefined
+  readonly #listeners = new Set<() => void>()
 
-  constructor(private readonly take: () => DurableConnectionSnapshot<TEvent>) {
-    this.snapshot = take()
-    this.notified = this.snapshot
+  readonly #take: () => DurableConnectionSnapshot<TEvent>
+
+  constructor(take: () => DurableConnectionSnapshot<TEvent>) {
+    this.#take = take
+    this.#snapshot = take()
+    this.#notified = this.#snapshot
   }
 
   subscribe = (listener: () => void): (() => void) => {
     const isolated = isolateListener(listener, () => 'A snapshot listener')
-    this.listeners.add(isolated)
-    return () => this.listeners.delete(isolated)
+    this.#listeners.add(isolated)
+    return () => this.#listeners.delete(isolated)
   }
 
   get = (): DurableConnectionSnapshot<TEvent> => {
-    if (this.stale) {
-      this.stale = false
-      const next = this.take()
-      if (!isSameSnapshot(this.snapshot, next)) this.snapshot = next
+    if (this.#stale) {
+      this.#stale = false
+      const next = this.#take()
+      if (!isSameSnapshot(this.#snapshot, next)) this.#snapshot = next
     }
-    return this.snapshot
+    return this.#snapshot
   }
 
-  /** Something changed: readers see it at once, listeners hear of it after the current task. */
+  /** The status, error or token changed: listeners hear of it after the current task. */
   changed(): void {
-    this.stale = true
-    if (this.scheduled) return
-    this.scheduled = true
+    this.#stale = true
+    if (this.#taskScheduled) return
+    this.#taskScheduled = true
     queueMicrotask(() => {
-      this.scheduled = false
-      const snapshot = this.get()
-      if (snapshot === this.notified) return
-      this.notified = snapshot
-      for (const listener of this.listeners) listener()
+      this.#taskScheduled = false
+      this.#notify()
+    })
+  }
+
+  /** Events arrived: listeners hear of them at the next frame, together with whatever else arrives until then. */
+  eventsChanged(): void {
+    this.#stale = true
+    this.#cancelFrame ??= onNextFrame(() => {
+      this.#cancelFrame = undefined
+      this.#notify()
     })
   }
 
   clear(): void {
-    this.listeners.clear()
+    this.#listeners.clear()
+    this.#cancelFrame?.()
+    this.#cancelFrame = undefined
+  }
+
+  #notify(): void {
+    const snapshot = this.get()
+    if (snapshot === this.#notified) return
+    this.#notified = snapshot
+    for (const listener of this.#listeners) listener()
   }
 }

@@ -1,7 +1,8 @@
 import { createORPCClient } from '@orpc/client'
 import { RPCLink } from '@orpc/client/websocket'
 import type { ContractRouterClient } from '@orpc/contract'
-import { WebSocket as ReconnectingWebSocket } from 'partysocket'
+// The bare reconnecting socket: partysocket's main entry adds the PartySocket class (rooms, hosts), unused here.
+import ReconnectingWebSocket from 'partysocket/ws'
 import type { DurableIteratorError } from '../errors.js'
 import type { DurableIteratorContract } from '../protocol/contract.js'
 import { httpStatusOfUpgradeError, type SocketPhase } from './close-policy.js'
@@ -40,14 +41,17 @@ export interface SocketTransportOptions {
  */
 export class SocketTransport {
   readonly client: ContractRouterClient<DurableIteratorContract>
-  private readonly socket: ReconnectingWebSocket
-  private phase: SocketPhase | 'none' = 'none'
-  private socketId = 0
-  private pendingEnd: TransportEnd | undefined
-  private endReason: DurableIteratorError | undefined
+  readonly #socket: ReconnectingWebSocket
+  #phase: SocketPhase | 'none' = 'none'
+  #socketId = 0
+  #pendingEnd: TransportEnd | undefined
+  #endReason: DurableIteratorError | undefined
 
-  constructor(private readonly options: SocketTransportOptions) {
-    this.socket = new ReconnectingWebSocket(options.provideUrl, [], {
+  readonly #options: SocketTransportOptions
+
+  constructor(options: SocketTransportOptions) {
+    this.#options = options
+    this.#socket = new ReconnectingWebSocket(options.provideUrl, [], {
       WebSocket: options.WebSocket,
       // Backoff, jitter and retry limits belong to the connection (inside provideUrl, where they can be cut short).
       minReconnectionDelay: 0,
@@ -57,85 +61,85 @@ export class SocketTransport {
       maxEnqueuedMessages: 0,
     })
     // partysocket types readyState as number; oRPC's link wants the WebSocket constants.
-    const link = new RPCLink({ websocket: this.socket as ConstructorParameters<typeof RPCLink>[0]['websocket'] })
+    const link = new RPCLink({ websocket: this.#socket as ConstructorParameters<typeof RPCLink>[0]['websocket'] })
     this.client = createORPCClient(link)
-    this.socket.addEventListener('open', this.handleOpen)
-    this.socket.addEventListener('close', this.handleClose)
-    this.socket.addEventListener('error', this.handleError)
-    this.socket.addEventListener('message', options.onFrame)
+    this.#socket.addEventListener('open', this.#handleOpen)
+    this.#socket.addEventListener('close', this.#handleClose)
+    this.#socket.addEventListener('error', this.#handleError)
+    this.#socket.addEventListener('message', options.onFrame)
   }
 
   /** The URL provider handed partysocket a URL: a socket is on its way. */
   markOpening(): void {
-    this.phase = 'opening'
+    this.#phase = 'opening'
   }
 
   /** The socket's subscription started: from now on, its end is a lost stream. */
   markSubscribed(socketId: number): void {
-    if (this.isCurrent(socketId)) this.phase = 'subscribed'
+    if (this.isCurrent(socketId)) this.#phase = 'subscribed'
   }
 
   /** Whether `socketId` is the live socket (work started for an older one stands down). */
   isCurrent(socketId: number): boolean {
-    return socketId === this.socketId && (this.phase === 'subscribing' || this.phase === 'subscribed')
+    return socketId === this.#socketId && (this.#phase === 'subscribing' || this.#phase === 'subscribed')
   }
 
   get isOpen(): boolean {
-    return this.socket.readyState === this.socket.OPEN
+    return this.#socket.readyState === this.#socket.OPEN
   }
 
   /** Ends the live socket, reported with `reason`; partysocket starts the next attempt. */
   restart(reason?: DurableIteratorError): void {
-    this.endReason = reason
-    this.socket.reconnect()
+    this.#endReason = reason
+    this.#socket.reconnect()
   }
 
   /** Starts attempts again after `stop()`. */
   resume(): void {
-    this.socket.reconnect()
+    this.#socket.reconnect()
   }
 
   /** Closes the socket without reporting it, and makes no further attempts until `resume()`. */
   stop(): void {
-    this.phase = 'none'
-    this.pendingEnd = undefined
-    this.endReason = undefined
-    this.socket.close()
+    this.#phase = 'none'
+    this.#pendingEnd = undefined
+    this.#endReason = undefined
+    this.#socket.close()
   }
 
-  private handleOpen = (): void => {
-    this.socketId++
-    this.phase = 'subscribing'
-    this.options.onOpen(this.socketId)
+  #handleOpen = (): void => {
+    this.#socketId++
+    this.#phase = 'subscribing'
+    this.#options.onOpen(this.#socketId)
   }
 
-  private handleClose = (event: { code: number; reason: string }): void => {
+  #handleClose = (event: { code: number; reason: string }): void => {
     // Closes of sockets already reported, or of attempts that never got a URL (the provider reports those).
-    if (this.phase === 'none') return
-    this.pendingEnd = {
+    if (this.#phase === 'none') return
+    this.#pendingEnd = {
       code: event.code,
       reason: event.reason === 'unknown reason' ? '' : event.reason,
-      phase: this.phase,
-      timedOut: this.phase === 'opening' && event.reason === 'timeout',
-      endedByClient: this.endReason,
+      phase: this.#phase,
+      timedOut: this.#phase === 'opening' && event.reason === 'timeout',
+      endedByClient: this.#endReason,
     }
-    this.phase = 'none'
-    this.endReason = undefined
-    this.socketId++
+    this.#phase = 'none'
+    this.#endReason = undefined
+    this.#socketId++
     // partysocket dispatches the error that explains a failed upgrade right after this close, synchronously.
     queueMicrotask(() => {
-      const end = this.pendingEnd
-      this.pendingEnd = undefined
-      if (end) this.options.onEnd(end)
+      const end = this.#pendingEnd
+      this.#pendingEnd = undefined
+      if (end) this.#options.onEnd(end)
     })
   }
 
-  private handleError = (event: unknown): void => {
-    if (!this.pendingEnd) return
+  #handleError = (event: unknown): void => {
+    if (!this.#pendingEnd) return
     const message = (event as { message?: unknown }).message
     if (typeof message !== 'string') return
     const httpStatus = httpStatusOfUpgradeError(message)
-    if (httpStatus !== undefined && this.pendingEnd.phase === 'opening') this.pendingEnd.httpStatus = httpStatus
-    if (message === 'TIMEOUT') this.pendingEnd.timedOut = true
+    if (httpStatus !== undefined && this.#pendingEnd.phase === 'opening') this.#pendingEnd.httpStatus = httpStatus
+    if (message === 'TIMEOUT') this.#pendingEnd.timedOut = true
   }
 }

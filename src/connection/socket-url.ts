@@ -1,3 +1,4 @@
+import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 import type { DurableIteratorClaims } from '../protocol/claims.js'
 import { CLIENT_ID_PARAM, TOKEN_PARAM } from '../protocol/constants.js'
@@ -21,7 +22,10 @@ export async function socketUrl(
   } catch (cause) {
     throw new DurableIteratorError(
       'INVALID_URL',
-      `The durable endpoint "${String(endpoint)}" is not a valid URL. Pass an absolute ws:// or wss:// URL as \`url\`.`,
+      withGuidance(
+        `The durable endpoint "${String(endpoint)}" is not a valid URL.`,
+        DEV && 'Pass a ws:// or wss:// URL as `url`.',
+      ),
       { cause },
     )
   }

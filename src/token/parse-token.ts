@@ -1,3 +1,4 @@
+import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 import type { DurableIteratorClaims } from '../protocol/claims.js'
 
@@ -52,8 +53,10 @@ export function readToken(output: unknown, procedureName: string, parse: TokenPa
   if (typeof output !== 'string' || output.length === 0) {
     throw new DurableIteratorError(
       'INVALID_TOKEN',
-      `The token procedure "${procedureName}" returned ${output === '' ? 'an empty string' : typeof output}, not a token. ` +
-        'It should return the string made by durableIteratorToken() (or an oRPC durable-iterator token).',
+      withGuidance(
+        `The token procedure "${procedureName}" returned ${output === '' ? 'an empty string' : typeof output}, not a token.`,
+        DEV && 'It should return the string made by durableIteratorToken() (or an oRPC durable-iterator token).',
+      ),
     )
   }
   try {
@@ -62,8 +65,11 @@ export function readToken(output: unknown, procedureName: string, parse: TokenPa
     const why = cause instanceof Error ? cause.message : String(cause)
     throw new DurableIteratorError(
       'INVALID_TOKEN',
-      `The token procedure "${procedureName}" returned a token that cannot be read (${why}). ` +
-        'Return a JWT or an oRPC signed value with `chn`, `iat` and `exp` claims, or pass `parseToken` to the provider.',
+      withGuidance(
+        `The token procedure "${procedureName}" returned a token that cannot be read (${why}).`,
+        DEV &&
+          'Return a JWT or an oRPC signed value with `chn`, `iat` and `exp` claims, or pass `parseToken` to the provider.',
+      ),
       { cause },
     )
   }

@@ -1,4 +1,5 @@
 import type { DataTag, FetchQueryOptions, QueryKey } from '@tanstack/query-core'
+import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 import { parseDurableIteratorToken, readToken, type TokenParser } from './parse-token.js'
 import { recordTokenArrival, tokenArrivalMs } from './token-arrival.js'
@@ -49,8 +50,10 @@ async function callWithTimeout<TOutput>(
     timer = setTimeout(() => {
       const error = new DurableIteratorError(
         'TOKEN_TIMEOUT',
-        `The token procedure "${procedureName}" did not answer within ${timeoutMs} ms; retrying. ` +
-          'Raise `tokenTimeoutMs` if it is legitimately slow.',
+        withGuidance(
+          `The token procedure "${procedureName}" did not answer within ${timeoutMs} ms; retrying.`,
+          DEV && 'Raise `tokenTimeoutMs` if it is legitimately slow.',
+        ),
       )
       controller.abort(error)
       reject(error)
@@ -78,8 +81,12 @@ export function durableIteratorTokenOptions<TInput, TOutput extends string>(
   if (!queryKey) {
     throw new DurableIteratorError(
       'INVALID_TOKEN',
-      'A plain oRPC client function cannot tell its own path: pass `queryKey` in the options, or pass procedure ' +
-        'utils from @orpc/tanstack-query (e.g. `orpc.chat.onMessage`) instead.',
+      withGuidance(
+        'A plain oRPC client function needs `queryKey`.',
+        DEV &&
+          'It cannot tell its own path: pass `queryKey` in the options, or pass procedure utils from ' +
+            '@orpc/tanstack-query (e.g. `orpc.chat.onMessage`) instead.',
+      ),
     )
   }
   const procedureName = procedureNameOf(queryKey)

@@ -50,49 +50,49 @@ export class TokenSource<TToken extends string = string> implements TokenProvide
   readonly queryHash: string
   /** The token procedure's oRPC path, for messages. */
   readonly procedureName: string
-  private settings: TokenSourceSettings<TToken>
-  private readonly invalidateListeners = new Set<() => void>()
-  private unsubscribeCache: (() => void) | undefined
+  #settings: TokenSourceSettings<TToken>
+  readonly #invalidateListeners = new Set<() => void>()
+  #unsubscribeCache: (() => void) | undefined
   /** When the app last invalidated the token: a token that arrived before then is not reused. */
-  private invalidatedAtMs = Number.NEGATIVE_INFINITY
+  #invalidatedAtMs = Number.NEGATIVE_INFINITY
 
   constructor(settings: TokenSourceSettings<TToken>, procedureName: string) {
-    this.settings = settings
+    this.#settings = settings
     this.queryHash = hashKey(settings.tokenQuery.queryKey)
     this.procedureName = procedureName
   }
 
   get queryClient(): QueryClient {
-    return this.settings.queryClient
+    return this.#settings.queryClient
   }
 
   /** Takes new settings (same query key); a new query client moves the invalidation watch to its cache. */
   update(settings: Partial<TokenSourceSettings<TToken>>): void {
-    const clientChanged = settings.queryClient !== undefined && settings.queryClient !== this.settings.queryClient
-    this.settings = { ...this.settings, ...settings }
-    if (clientChanged && this.unsubscribeCache) {
-      this.unsubscribeCache()
-      this.unsubscribeCache = this.watchCache()
+    const clientChanged = settings.queryClient !== undefined && settings.queryClient !== this.#settings.queryClient
+    this.#settings = { ...this.#settings, ...settings }
+    if (clientChanged && this.#unsubscribeCache) {
+      this.#unsubscribeCache()
+      this.#unsubscribeCache = this.#watchCache()
     }
   }
 
   /** Parses and times a token (throws `INVALID_TOKEN` if it cannot be read). */
   read(token: string): CurrentToken {
-    const claims = readToken(token, this.procedureName, this.settings.parseToken)
+    const claims = readToken(token, this.procedureName, this.#settings.parseToken)
     const receivedAtMs = tokenArrivalMs(token)
     return {
       token,
       claims,
       receivedAtMs,
-      timing: tokenTiming(claims, receivedAtMs, this.settings.refreshBeforeExpirySeconds),
+      timing: tokenTiming(claims, receivedAtMs, this.#settings.refreshBeforeExpirySeconds),
     }
   }
 
   /** The cached token if it is still fresh by its own claims, else a fetched one (joining a fetch in flight). */
   async get({ fresh, acceptUnexpired = false }: TokenGetOptions): Promise<TokenResult> {
-    const { queryClient, tokenQuery } = this.settings
+    const { queryClient, tokenQuery } = this.#settings
     if (!fresh) {
-      const cached = this.reusableCachedToken(acceptUnexpired)
+      const cached = this.#reusableCachedToken(acceptUnexpired)
       if (cached) return { current: cached, fetched: false }
     }
     return { current: this.read(await queryClient.fetchQuery({ ...tokenQuery, staleTime: 0 })), fetched: true }
@@ -100,13 +100,13 @@ export class TokenSource<TToken extends string = string> implements TokenProvide
 
   /** Calls `listener` when the app invalidates the token (logout, role change). */
   onInvalidate(listener: () => void): () => void {
-    this.invalidateListeners.add(listener)
-    this.unsubscribeCache ??= this.watchCache()
+    this.#invalidateListeners.add(listener)
+    this.#unsubscribeCache ??= this.#watchCache()
     return () => {
-      this.invalidateListeners.delete(listener)
-      if (this.invalidateListeners.size > 0) return
-      this.unsubscribeCache?.()
-      this.unsubscribeCache = undefined
+      this.#invalidateListeners.delete(listener)
+      if (this.#invalidateListeners.size > 0) return
+      this.#unsubscribeCache?.()
+      this.#unsubscribeCache = undefined
     }
   }
 
@@ -116,7 +116,7 @@ export class TokenSource<TToken extends string = string> implements TokenProvide
    * invalidating an already-invalidated query emits nothing. Observing never fetches by itself.
    */
   watchForNewToken(listener: () => void): () => void {
-    const { queryClient, tokenQuery } = this.settings
+    const { queryClient, tokenQuery } = this.#settings
     const seenUpdates = queryClient.getQueryState(tokenQuery.queryKey)?.dataUpdateCount ?? 0
     const observer = new QueryObserver(queryClient, {
       ...tokenQuery,
@@ -134,8 +134,8 @@ export class TokenSource<TToken extends string = string> implements TokenProvide
    * The cached token, unless it is stale by its claims or the app invalidated it. A query left invalidated by a
    * failed fetch (status `error`) still offers its token: the outage, not the token, was the problem.
    */
-  private reusableCachedToken(acceptUnexpired: boolean): CurrentToken | undefined {
-    const { queryClient, tokenQuery } = this.settings
+  #reusableCachedToken(acceptUnexpired: boolean): CurrentToken | undefined {
+    const { queryClient, tokenQuery } = this.#settings
     const state = queryClient.getQueryState<TToken>(tokenQuery.queryKey)
     if (typeof state?.data !== 'string') return undefined
     if (state.isInvalidated && state.status !== 'error') return undefined
@@ -146,15 +146,15 @@ export class TokenSource<TToken extends string = string> implements TokenProvide
       return undefined
     }
     const usableUntilMs = acceptUnexpired ? cached.timing.expiresAtMs : cached.timing.refreshAtMs
-    return cached.receivedAtMs > this.invalidatedAtMs && Date.now() < usableUntilMs ? cached : undefined
+    return cached.receivedAtMs > this.#invalidatedAtMs && Date.now() < usableUntilMs ? cached : undefined
   }
 
-  private watchCache(): () => void {
-    return this.settings.queryClient.getQueryCache().subscribe((event) => {
+  #watchCache(): () => void {
+    return this.#settings.queryClient.getQueryCache().subscribe((event) => {
       if (event.type !== 'updated' || event.action.type !== 'invalidate') return
       if (event.query.queryHash !== this.queryHash) return
-      this.invalidatedAtMs = Date.now()
-      for (const listener of this.invalidateListeners) listener()
+      this.#invalidatedAtMs = Date.now()
+      for (const listener of this.#invalidateListeners) listener()
     })
   }
 }

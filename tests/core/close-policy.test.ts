@@ -20,7 +20,7 @@ describe('after a socket ends', () => {
   it('a lost open stream retries at once without a new token, saying it resumes', () => {
     const decision = decideAfterClose(end({ code: 1006, phase: 'subscribed' }))
     expect(decision).toMatchObject({ action: 'retry', freshToken: false, error: { code: 'CONNECTION_LOST' } })
-    expect(decision.error.message).toMatch(/resuming after the last event/)
+    expect(decision.error.message).toMatch(/reconnecting and resuming/)
   })
 
   it('4001 or 1008 on an open stream (expiry) retries with a fresh token', () => {
@@ -46,7 +46,7 @@ describe('after a socket ends', () => {
   it('4003 is a refusal of access that ends the session', () => {
     const decision = decideAfterClose(end({ code: 4003, reason: 'forbidden', phase: 'subscribing' }))
     expect(decision).toMatchObject({ action: 'fail', endsSession: true, error: { code: 'CONNECTION_REFUSED' } })
-    expect(decision.error.message).toMatch(/does not allow/)
+    expect(decision.error.message).toMatch(/refused access.*Issue a token that allows this stream/s)
   })
 
   it('4000 speaks of the missing client id and the query string, not of the token', () => {
