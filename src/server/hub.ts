@@ -21,6 +21,7 @@ import { type SigningKey, toSecretKey } from './signing-key.js'
 import { serveSocketRpc } from './socket-rpc.js'
 import { SocketSession } from './socket-session.js'
 import {
+  checkTokenFormat,
   type DurableIteratorGrant,
   inspectDurableIteratorToken,
   signDurableIteratorToken,
@@ -136,6 +137,8 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
   const maxQueued = options.maxQueuedEventsPerSubscriber ?? 10_000
   const maxSockets = options.maxSockets ?? 10_000
   const refuseWith = checkRefuseUpgradesWith(options.refuseUpgradesWith)
+  // A typo fails here, at startup, rather than at the first token.
+  checkTokenFormat(options.tokenFormat ?? 'jwt')
   const stats = createHubStats()
   const channels = new Map<string, Channel>()
   const sessions = new Set<SocketSession>()

@@ -34,6 +34,15 @@ export interface VerifyDurableIteratorTokenOptions {
 
 export type { TokenRefusal, TokenVerification } from '../protocol/token-verification.js'
 
+/** Refuses a token format that does not exist, naming the two that do. */
+export function checkTokenFormat(tokenFormat: TokenFormat): void {
+  if (tokenFormat !== 'jwt' && tokenFormat !== 'orpc') {
+    throw new TypeError(
+      `react-durable-iterator: tokenFormat must be 'jwt' or 'orpc' (got ${JSON.stringify(tokenFormat)}).`,
+    )
+  }
+}
+
 /** Signs a token with the durable-iterator claims, setting `iat` and `exp`: an HS256 JWT, or oRPC's signed value. */
 export async function signDurableIteratorToken(
   grant: DurableIteratorGrant,
@@ -45,11 +54,7 @@ export async function signDurableIteratorToken(
   if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
     throw new TypeError(`react-durable-iterator: ttlSeconds must be a positive number of seconds (got ${ttlSeconds}).`)
   }
-  if (tokenFormat !== 'jwt' && tokenFormat !== 'orpc') {
-    throw new TypeError(
-      `react-durable-iterator: tokenFormat must be 'jwt' or 'orpc' (got ${JSON.stringify(tokenFormat)}).`,
-    )
-  }
+  checkTokenFormat(tokenFormat)
   const issuedAt = Math.floor(nowMs / 1000)
   const expiresAt = issuedAt + Math.ceil(ttlSeconds)
   const claims: Record<string, unknown> = { chn: grant.chn }

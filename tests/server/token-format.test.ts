@@ -1,6 +1,7 @@
 import { getSignedValue, unsign } from '@orpc/server/helpers'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
+  createDurableIteratorHub,
   type DurableIteratorHub,
   durableIteratorToken,
   signDurableIteratorToken,
@@ -58,6 +59,13 @@ describe("tokenFormat: 'orpc'", () => {
       // @ts-expect-error: a format that does not exist
       signDurableIteratorToken(grant, { signingKey: SIGNING_KEY, ttlSeconds: 60, tokenFormat: 'paseto' }),
     ).rejects.toThrow(/tokenFormat must be 'jwt' or 'orpc' \(got "paseto"\)/)
+  })
+
+  it('a hub refuses an unknown format at startup', () => {
+    // @ts-expect-error: a format that does not exist
+    expect(() => createDurableIteratorHub({ signingKey: SIGNING_KEY, tokenFormat: 'JWT' })).toThrow(
+      /tokenFormat must be 'jwt' or 'orpc' \(got "JWT"\)/,
+    )
   })
 
   describe('on a hub', () => {
