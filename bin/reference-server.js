@@ -4,11 +4,15 @@
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 
-const USAGE = `Usage: react-durable-iterator-server [--port N] [--host H] [--token-ttl S]
+const USAGE = `Usage: react-durable-iterator-server [--port N] [--host H] [--token-ttl S] [--token-format F]
+                                     [--refuse-upgrades-with R]
 
-  --port N        port to listen on (0 picks a free one)      default 8787
-  --host H        interface to bind                           default 127.0.0.1
-  --token-ttl S   lifetime of issued tokens, in seconds       default 60
+  --port N                   port to listen on (0 picks a free one)      default 8787
+  --host H                   interface to bind                           default 127.0.0.1
+  --token-ttl S              lifetime of issued tokens, in seconds       default 60
+  --token-format F           jwt, or orpc for oRPC's own client          default jwt
+  --refuse-upgrades-with R   close-code (accept, then close 4001), or
+                             http-status (HTTP 401 before the upgrade)   default close-code
 
 Environment:
   DURABLE_ITERATOR_SIGNING_KEY   HS256 secret (at least 32 bytes) tokens are signed with.
@@ -26,6 +30,8 @@ try {
       port: { type: 'string', default: '8787' },
       host: { type: 'string', default: '127.0.0.1' },
       'token-ttl': { type: 'string', default: '60' },
+      'token-format': { type: 'string', default: 'jwt' },
+      'refuse-upgrades-with': { type: 'string', default: 'close-code' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -48,6 +54,12 @@ if (!(tokenTtlSeconds > 0) || !Number.isFinite(tokenTtlSeconds)) {
 }
 const host = values.host
 if (host.length === 0) fail('--host must not be empty')
+const tokenFormat = values['token-format']
+if (tokenFormat !== 'jwt' && tokenFormat !== 'orpc') fail(`--token-format must be jwt or orpc (got '${tokenFormat}')`)
+const refuseUpgradesWith = values['refuse-upgrades-with']
+if (refuseUpgradesWith !== 'close-code' && refuseUpgradesWith !== 'http-status') {
+  fail(`--refuse-upgrades-with must be close-code or http-status (got '${refuseUpgradesWith}')`)
+}
 
 const envKey = process.env.DURABLE_ITERATOR_SIGNING_KEY
 let signingKey
@@ -70,7 +82,14 @@ const { startReferenceServer } = await import(serverEntry.href)
 
 let server
 try {
-  server = await startReferenceServer({ host, port, tokenTtlSeconds, ...(signingKey ? { signingKey } : {}) })
+  server = await startReferenceServer({
+    host,
+    port,
+    tokenTtlSeconds,
+    tokenFormat,
+    refuseUpgradesWith,
+    ...(signingKey ? { signingKey } : {}),
+  })
 } catch (error) {
   console.error(
     `reference-server: could not start on ${host}:${port}: ${error instanceof Error ? error.message : error}`,
@@ -84,6 +103,8 @@ console.log(`react-durable-iterator reference server
   durable socket:  ${server.durableUrl}
   signing key:     ${signingKey ? 'from DURABLE_ITERATOR_SIGNING_KEY' : 'random for this start (set DURABLE_ITERATOR_SIGNING_KEY to keep tokens valid across restarts)'}
   token lifetime:  ${tokenTtlSeconds} s
+  token format:    ${tokenFormat === 'orpc' ? "orpc (oRPC's signed value, marked x-orpc-durable-iterator: 1)" : 'jwt'}
+  refusals:        ${refuseUpgradesWith === 'http-status' ? 'HTTP 400/401/503 before the upgrade' : 'accepted, then closed with 4000/4001/1013'}
 Get a chat token (the answer is {"json":"<token>"}):
   curl -s -X POST ${tokenUrl} -H 'content-type: application/json' -d '{"json":{"room":"lobby"}}'
 Stop with Ctrl-C.`)

@@ -5,7 +5,9 @@ import { CLIENT_ID_PARAM, CloseCode, GAP_MARKER_COMMENT, TOKEN_PARAM } from '../
 import { isDeliverable, type PublishOptions, resolveDeliveryFilter } from '../protocol/delivery-filter.js'
 import type { DurableIteratorMethodContext } from '../protocol/method-context.js'
 import { type TokenVerification, verifyTokenWithKey } from '../protocol/token-verification.js'
+import { checkRefuseUpgradesWith, type RefuseUpgradesWith, refusalHttpStatus } from '../protocol/upgrade-refusal.js'
 import { EventStore } from './event-store.js'
+import { answerHeartbeatsWithoutWaking } from './heartbeat-auto-response.js'
 import { type ObjectRouterContext, objectRouter } from './object-router.js'
 import { PUBLISH_PATH, type PublishRequest } from './publish.js'
 import {
@@ -38,6 +40,13 @@ export interface DurableIteratorObjectOptions<TMethods extends AnyRouter = Recor
   maxPayloadBytes?: number
   /** Remote methods, run with `DurableIteratorMethodContext`; a token may call `methods[name]` if `name` is in `rpc`. */
   methods?: TMethods
+  /**
+   * How the object refuses an upgrade that reaches it without a client id or a valid token, or whose claims are too
+   * large to keep: accepted and closed with 4000/4001/4003, or HTTP 400/401/403 before upgrading (`'http-status'`).
+   * Use the same setting as `upgradeDurableIteratorRequest`.
+   * @default 'close-code'
+   */
+  refuseUpgradesWith?: RefuseUpgradesWith
 }
 
 /** The class `createDurableIteratorObject` returns: export it (or a subclass) under the name in your wrangler config. */
@@ -76,11 +85,15 @@ export function createDurableIteratorObject<TEnv = unknown, TMethods extends Any
     readonly #key: Uint8Array
     readonly #store: EventStore
     readonly #handler: RPCHandler<ObjectRouterContext>
+    readonly #refuseWith: RefuseUpgradesWith
 
     constructor(ctx: DurableObjectStateLike, env: TEnv) {
       this.#ctx = ctx
       this.#options = typeof options === 'function' ? options(env) : options
       this.#key = toKeyBytes(this.#options.signingKey)
+      this.#refuseWith = checkRefuseUpgradesWith(this.#options.refuseUpgradesWith)
+      // Heartbeats from idle clients are answered by the runtime: they neither wake this object nor bill its time.
+      answerHeartbeatsWithoutWaking(ctx)
       const retentionSeconds = this.#options.resumeRetentionSeconds ?? 300
       this.#store = new EventStore(ctx.storage.sql, {
         retentionMs: retentionSeconds * 1000,
@@ -169,19 +182,20 @@ export function createDurableIteratorObject<TEnv = unknown, TMethods extends Any
       const token = url.searchParams.getAll(TOKEN_PARAM).at(-1)
       // Checked again here: an object must not trust that every caller went through the Worker's check.
       const verification: TokenVerification | undefined = token ? await this.#verify(token) : undefined
+      const refusal = refusalBeforeUpgrade(clientId, verification)
+      if (refusal && this.#refuseWith === 'http-status') {
+        return new Response(refusal.reason, { status: refusalHttpStatus(refusal.code) })
+      }
       const { client, server } = createWebSocketPair()
       this.#ctx.acceptWebSocket(server)
-      if (!clientId) {
-        server.close(CloseCode.missingClientId, 'missing `id` query parameter')
-      } else if (!verification) {
-        server.close(CloseCode.invalidToken, 'missing `token` query parameter')
-      } else if (!verification.ok) {
-        server.close(CloseCode.invalidToken, `invalid token: ${verification.reason}`)
-      } else {
+      if (refusal) {
+        server.close(refusal.code, refusal.reason)
+      } else if (clientId && verification?.ok) {
         try {
           writeSocketState(server, { clientId, claims: verification.claims })
         } catch {
-          // Attachments hold at most 16 KiB: a larger `att` cannot be kept across hibernation.
+          // Attachments hold at most 16 KiB: a larger `att` cannot be kept across hibernation. The socket is
+          // accepted by now, so even with 'http-status' this refusal is a close.
           server.close(CloseCode.forbidden, 'token claims too large for this hub')
           return upgradeResponse(client)
         }
@@ -273,6 +287,17 @@ export function createDurableIteratorObject<TEnv = unknown, TMethods extends Any
       if (current === null || current > earliestMs || current < Date.now()) await this.#ctx.storage.setAlarm(earliestMs)
     }
   }
+}
+
+/** Why an upgrade must be refused before it is accepted, as a close code and reason, or undefined if it may go on. */
+function refusalBeforeUpgrade(
+  clientId: string | undefined,
+  verification: TokenVerification | undefined,
+): { code: number; reason: string } | undefined {
+  if (!clientId) return { code: CloseCode.missingClientId, reason: 'missing `id` query parameter' }
+  if (!verification) return { code: CloseCode.invalidToken, reason: 'missing `token` query parameter' }
+  if (!verification.ok) return { code: CloseCode.invalidToken, reason: `invalid token: ${verification.reason}` }
+  return undefined
 }
 
 /** An event id as a sequence number; ids this object never issued sort before all of its own. */

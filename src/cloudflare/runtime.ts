@@ -12,6 +12,12 @@ export interface HibernatableWebSocket {
   deserializeAttachment(): unknown
 }
 
+/** The runtime's `WebSocketRequestResponsePair`: a frame the runtime answers itself, and its answer. */
+export interface WebSocketRequestResponsePairLike {
+  readonly request: string
+  readonly response: string
+}
+
 export interface SqlCursor {
   toArray(): Record<string, unknown>[]
 }
@@ -19,6 +25,8 @@ export interface SqlCursor {
 export interface DurableObjectStateLike {
   acceptWebSocket(socket: HibernatableWebSocket, tags?: string[]): void
   getWebSockets(tag?: string): HibernatableWebSocket[]
+  /** Optional, so that test doubles and older runtimes may lack it. */
+  setWebSocketAutoResponse?(pair?: WebSocketRequestResponsePairLike): void
   storage: {
     sql: { exec(query: string, ...bindings: unknown[]): SqlCursor }
     getAlarm(): Promise<number | null>

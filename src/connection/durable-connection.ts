@@ -220,7 +220,7 @@ export class DurableConnection<TEvent = unknown> {
     if (!options) return undefined
     return new Heartbeat(
       options,
-      () => this.#requireClient().ping(),
+      () => this.#transport?.sendHeartbeatProbe(),
       () =>
         this.#transport?.restart(
           new DurableIteratorError(

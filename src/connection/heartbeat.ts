@@ -1,3 +1,5 @@
+import { HEARTBEAT_PROBE_FRAME } from '../protocol/heartbeat.js'
+
 /** How a connection checks that a quiet socket is still alive. */
 export interface HeartbeatOptions {
   /** Probe the socket after this long without any frame from the server. @default 15000 */
@@ -9,9 +11,18 @@ export interface HeartbeatOptions {
 export const DEFAULT_HEARTBEAT_OPTIONS: Required<HeartbeatOptions> = { intervalMs: 15_000, timeoutMs: 5_000 }
 
 /**
+ * Sends the heartbeat probe on an open socket, outside the RPC link: a fixed frame that a Durable Object answers
+ * without waking and any oRPC server answers (see src/protocol/heartbeat.ts). Its answer is just another frame.
+ */
+export function sendHeartbeatProbe(socket: { readyState: number; send(data: string): void } | undefined): void {
+  const OPEN = 1
+  if (socket?.readyState === OPEN) socket.send(HEARTBEAT_PROBE_FRAME)
+}
+
+/**
  * Detects half-open sockets (no data, no close: a dead NAT entry, a stalled proxy). After `intervalMs`
- * of silence it sends a probe; any answer, or any other frame, proves the socket alive. Without one
- * within `timeoutMs`, `onDead` replaces the socket. A half-open socket is so replaced within
+ * of silence it sends a probe; its answer, or any other frame, proves the socket alive (`noteFrame`). Without
+ * one within `timeoutMs`, `onDead` replaces the socket. A half-open socket is so replaced within
  * `intervalMs + timeoutMs` (20 s by default).
  */
 export class Heartbeat {
@@ -20,10 +31,10 @@ export class Heartbeat {
   #running = false
 
   readonly #options: Required<HeartbeatOptions>
-  readonly #probe: () => Promise<unknown>
+  readonly #probe: () => void
   readonly #onDead: () => void
 
-  constructor(options: Required<HeartbeatOptions>, probe: () => Promise<unknown>, onDead: () => void) {
+  constructor(options: Required<HeartbeatOptions>, probe: () => void, onDead: () => void) {
     this.#options = options
     this.#probe = probe
     this.#onDead = onDead
@@ -59,12 +70,12 @@ export class Heartbeat {
       return
     }
     const sentAtMs = Date.now()
-    // Any answer, success or error response, proves the socket alive. A probe on a socket that gets
-    // replaced is rejected when it closes; it is never aborted (that would send on a dead socket).
-    this.#probe().then(
-      () => this.noteFrame(),
-      () => this.noteFrame(),
-    )
+    // The answer arrives as a frame like any other (success, or an error response from a server without `ping`).
+    try {
+      this.#probe()
+    } catch {
+      // The socket is closing under the probe: its close event replaces it.
+    }
     this.#timer = setTimeout(() => {
       if (!this.#running) return
       if (this.#lastFrameAtMs >= sentAtMs) this.#check()

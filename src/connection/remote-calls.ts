@@ -4,6 +4,7 @@ import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 import type { DurableIteratorContract } from '../protocol/contract.js'
 import type { DurableConnectionStatus } from './connection-status.js'
+import { NO_INPUT } from './explicit-undefined.js'
 
 /**
  * Remote methods over the stream's socket. A call made while the stream reconnects waits until it is
@@ -25,7 +26,9 @@ export class RemoteCalls {
     this.link = {
       call: async (path, input, options) => {
         await this.#whenOpen(options.signal)
-        return client().call({ path: path as [string, ...string[]], input }, { signal: options.signal })
+        // `rpc.whoAmI()` still sends an `input` key: oRPC's server refuses a call frame without one.
+        const sent = input === undefined ? NO_INPUT : input
+        return client().call({ path: path as [string, ...string[]], input: sent }, { signal: options.signal })
       },
     }
   }

@@ -1,11 +1,12 @@
 import { createORPCClient } from '@orpc/client'
-import { RPCLink } from '@orpc/client/websocket'
 import type { ContractRouterClient } from '@orpc/contract'
 // The bare reconnecting socket: partysocket's main entry adds the PartySocket class (rooms, hosts), unused here.
 import ReconnectingWebSocket from 'partysocket/ws'
 import type { DurableIteratorError } from '../errors.js'
 import type { DurableIteratorContract } from '../protocol/contract.js'
 import { httpStatusOfUpgradeError, type SocketPhase } from './close-policy.js'
+import { sendHeartbeatProbe } from './heartbeat.js'
+import { createSocketLink } from './socket-link.js'
 
 /** A WebSocket constructor (the browser's, or `ws` in Node). */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown
@@ -60,9 +61,7 @@ export class SocketTransport {
       connectionTimeout: options.handshakeTimeoutMs,
       maxEnqueuedMessages: 0,
     })
-    // partysocket types readyState as number; oRPC's link wants the WebSocket constants.
-    const link = new RPCLink({ websocket: this.#socket as ConstructorParameters<typeof RPCLink>[0]['websocket'] })
-    this.client = createORPCClient(link)
+    this.client = createORPCClient(createSocketLink(this.#socket))
     this.#socket.addEventListener('open', this.#handleOpen)
     this.#socket.addEventListener('close', this.#handleClose)
     this.#socket.addEventListener('error', this.#handleError)
@@ -86,6 +85,11 @@ export class SocketTransport {
 
   get isOpen(): boolean {
     return this.#socket.readyState === this.#socket.OPEN
+  }
+
+  /** Sends the heartbeat probe outside the RPC link (its answer arrives through `onFrame`). */
+  sendHeartbeatProbe(): void {
+    sendHeartbeatProbe(this.#socket)
   }
 
   /** Ends the live socket, reported with `reason`; partysocket starts the next attempt. */

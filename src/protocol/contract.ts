@@ -30,8 +30,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The procedures served over each durable-iterator socket: oRPC's durable iterator (`subscribe`,
- * `updateToken`, `call`) plus `ping`, a liveness probe that oRPC's own server answers with NOT_FOUND (any
- * answer proves the socket alive). Written once: the hub implements it and the client's link is typed from it.
+ * `updateToken`, `call`) plus `ping`, the procedure the heartbeat probe names (src/protocol/heartbeat.ts; oRPC's own
+ * server answers it with NOT_FOUND, and any answer proves the socket alive). Written once: the hub implements it and
+ * the client's link is typed from it.
  */
 export const durableIteratorContract = {
   subscribe: oc

@@ -1,5 +1,6 @@
 import { errors, jwtVerify } from 'jose'
 import type { DurableIteratorClaims } from './claims.js'
+import { unsignValue } from './signed-value.js'
 
 /** The only algorithm tokens may be signed with; `alg: none` and every other one are refused before any key is used. */
 export const TOKEN_ALGORITHM = 'HS256'
@@ -31,19 +32,11 @@ export async function verifyTokenWithKey(token: string, key: Uint8Array, nowMs: 
 }
 
 async function verifySignedValue(token: string, key: Uint8Array, nowMs: number): Promise<TokenVerification> {
-  const lastDot = token.lastIndexOf('.')
-  const signature = lastDot === -1 ? undefined : decodeBase64url(token.slice(lastDot + 1))
-  if (!signature) return { ok: false, reason: 'malformed' }
-  const value = token.slice(0, lastDot)
-  const hmacKey = await crypto.subtle.importKey('raw', Uint8Array.from(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'verify',
-  ])
-  if (!(await crypto.subtle.verify('HMAC', hmacKey, signature, new TextEncoder().encode(value)))) {
-    return { ok: false, reason: 'bad signature' }
-  }
+  const unsigned = await unsignValue(token, key)
+  if (!unsigned.ok) return unsigned
   let payload: unknown
   try {
-    payload = JSON.parse(value)
+    payload = JSON.parse(unsigned.value)
   } catch {
     return { ok: false, reason: 'malformed' }
   }
@@ -54,16 +47,6 @@ async function verifySignedValue(token: string, key: Uint8Array, nowMs: number):
   // The same rule as jose's for JWTs: expired from the second `exp` on.
   if (claims.exp <= Math.floor(nowMs / 1000)) return { ok: false, reason: 'expired' }
   return { ok: true, claims }
-}
-
-function decodeBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined
-  try {
-    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0))
-  } catch {
-    return undefined
-  }
 }
 
 function refusalOf(error: unknown): TokenRefusal {

@@ -1,12 +1,18 @@
 import type { AnyRouter, RouterClient } from '@orpc/server'
 import type { DurableIteratorToken } from '../protocol/claims.js'
 import type { SigningKey } from './signing-key.js'
-import { type DurableIteratorGrant, signDurableIteratorToken } from './token.js'
+import { type DurableIteratorGrant, signDurableIteratorToken, type TokenFormat } from './token.js'
 
 export interface DurableIteratorTokenOptions extends Omit<DurableIteratorGrant, 'chn'> {
   signingKey: SigningKey
   /** Lifetime of the token. @default 3600 */
   ttlSeconds?: number
+  /**
+   * `'orpc'` issues oRPC's signed value (`<JSON claims>.<signature>`), which oRPC's own client needs; pair it with
+   * `DurableIteratorTokenPlugin` on the handler. This package's client reads both.
+   * @default 'jwt'
+   */
+  tokenFormat?: TokenFormat
 }
 
 /**
@@ -19,7 +25,7 @@ export interface DurableIteratorTokenOptions extends Omit<DurableIteratorGrant, 
  */
 export function durableIteratorToken<TEvent = unknown, TMethods extends AnyRouter = Record<never, never>>(
   channel: string,
-  { signingKey, ttlSeconds = 3600, ...grant }: DurableIteratorTokenOptions,
+  { signingKey, ttlSeconds = 3600, tokenFormat, ...grant }: DurableIteratorTokenOptions,
 ): Promise<DurableIteratorToken<TEvent, RouterClient<TMethods>>> {
-  return signDurableIteratorToken({ ...grant, chn: channel }, { signingKey, ttlSeconds })
+  return signDurableIteratorToken({ ...grant, chn: channel }, { signingKey, ttlSeconds, tokenFormat })
 }

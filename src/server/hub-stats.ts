@@ -1,4 +1,4 @@
-/** Why an upgrade was refused (closed right after it was accepted). */
+/** Why an upgrade was refused (closed right after it was accepted, or answered with an HTTP error). */
 export type UpgradeRefusal =
   | 'missing client id'
   | 'missing token'

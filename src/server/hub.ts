@@ -11,14 +11,22 @@ import {
   type SubscriberInfo,
 } from '../protocol/delivery-filter.js'
 import type { DurableIteratorMethodContext } from '../protocol/method-context.js'
+import { checkRefuseUpgradesWith, type RefuseUpgradesWith, refusalHttpStatus } from '../protocol/upgrade-refusal.js'
 import { ChannelLog, type LoggedEvent } from './channel-log.js'
 import { EventQueue } from './event-queue.js'
+import { writeHttpRefusal } from './http-refusal.js'
 import type { HubRouterContext } from './hub-router.js'
 import { copyHubStats, createHubStats, type DurableIteratorHubStats, type UpgradeRefusal } from './hub-stats.js'
 import { type SigningKey, toSecretKey } from './signing-key.js'
 import { serveSocketRpc } from './socket-rpc.js'
 import { SocketSession } from './socket-session.js'
-import { type DurableIteratorGrant, inspectDurableIteratorToken, signDurableIteratorToken } from './token.js'
+import {
+  checkTokenFormat,
+  type DurableIteratorGrant,
+  inspectDurableIteratorToken,
+  signDurableIteratorToken,
+  type TokenFormat,
+} from './token.js'
 
 export interface DurableIteratorHubOptions<TMethods extends AnyRouter> {
   /** HS256 secret, at least 32 bytes. Tokens are verified with it; `issueToken` signs with it. */
@@ -56,6 +64,19 @@ export interface DurableIteratorHubOptions<TMethods extends AnyRouter> {
   maxSockets?: number
   /** Default lifetime of tokens made by `issueToken`. @default 3600 */
   tokenTtlSeconds?: number
+  /**
+   * Format of tokens made by `issueToken`: `'orpc'` for oRPC's signed value, which oRPC's own client needs. The hub
+   * accepts both formats whatever this says.
+   * @default 'jwt'
+   */
+  tokenFormat?: TokenFormat
+  /**
+   * How upgrades without a client id, without a valid token, or over `maxSockets` are refused: accepted and closed
+   * with 4000/4001/1013 (`'close-code'`), or answered with HTTP 400/401/503 before upgrading (`'http-status'`, as
+   * oRPC's server does, for proxies that cannot accept-then-close). Browsers see only the first kind's reason.
+   * @default 'close-code'
+   */
+  refuseUpgradesWith?: RefuseUpgradesWith
 }
 
 export interface IssueTokenOptions extends Omit<DurableIteratorGrant, 'chn'> {
@@ -115,6 +136,9 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
   const maxEvents = options.resumeMaxEvents ?? 1000
   const maxQueued = options.maxQueuedEventsPerSubscriber ?? 10_000
   const maxSockets = options.maxSockets ?? 10_000
+  const refuseWith = checkRefuseUpgradesWith(options.refuseUpgradesWith)
+  // A typo fails here, at startup, rather than at the first token.
+  checkTokenFormat(options.tokenFormat ?? 'jwt')
   const stats = createHubStats()
   const channels = new Map<string, Channel>()
   const sessions = new Set<SocketSession>()
@@ -147,9 +171,15 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
     channel.idleTimer.unref?.()
   }
 
-  function refuse(socket: WebSocket, reason: UpgradeRefusal, code: number, message: string): void {
+  function refuse(
+    upgrade: { request: IncomingMessage; socket: Duplex; head: Buffer },
+    reason: UpgradeRefusal,
+    code: number,
+    message: string,
+  ): void {
     stats.upgradesRejected[reason] = (stats.upgradesRejected[reason] ?? 0) + 1
-    socket.close(code, message)
+    if (refuseWith === 'http-status') writeHttpRefusal(upgrade.socket, refusalHttpStatus(code), message)
+    else accept(upgrade.request, upgrade.socket, upgrade.head, (ws) => ws.close(code, message))
   }
 
   function publish(channelName: string, payload: object, publishOptions: PublishOptions = {}): void {
@@ -260,31 +290,26 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
     const url = new URL(request.url ?? '/', 'http://hub.invalid')
     const clientId = url.searchParams.getAll(CLIENT_ID_PARAM).at(-1)
     const token = url.searchParams.getAll(TOKEN_PARAM).at(-1)
+    const upgrade = { request, socket, head }
     if (stats.openSockets >= maxSockets) {
-      accept(request, socket, head, (ws) =>
-        refuse(ws, 'too many sockets', CloseCode.tryAgainLater, `too many sockets (${maxSockets}): try again later`),
-      )
+      refuse(upgrade, 'too many sockets', CloseCode.tryAgainLater, `too many sockets (${maxSockets}): try again later`)
       return
     }
     if (!clientId) {
-      accept(request, socket, head, (ws) =>
-        refuse(ws, 'missing client id', CloseCode.missingClientId, 'missing `id` query parameter'),
-      )
+      refuse(upgrade, 'missing client id', CloseCode.missingClientId, 'missing `id` query parameter')
       return
     }
     if (!token) {
-      accept(request, socket, head, (ws) =>
-        refuse(ws, 'missing token', CloseCode.invalidToken, 'missing `token` query parameter'),
-      )
+      refuse(upgrade, 'missing token', CloseCode.invalidToken, 'missing `token` query parameter')
       return
     }
     // Verify before completing the upgrade, so the client cannot send before the session exists.
     const verification = await verifyToken(token)
+    if (!verification.ok) {
+      refuse(upgrade, verification.reason, CloseCode.invalidToken, `invalid token: ${verification.reason}`)
+      return
+    }
     accept(request, socket, head, (ws) => {
-      if (!verification.ok) {
-        refuse(ws, verification.reason, CloseCode.invalidToken, `invalid token: ${verification.reason}`)
-        return
-      }
       const session = new SocketSession(clientId, verification.claims, ws, () => stats.expiredCloses++)
       sessions.add(session)
       stats.upgradesAccepted++
@@ -317,7 +342,11 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
     async issueToken(channel, { ttlSeconds, ...grant } = {}) {
       const token = await signDurableIteratorToken(
         { ...grant, chn: channel },
-        { signingKey: options.signingKey, ttlSeconds: ttlSeconds ?? options.tokenTtlSeconds ?? 3600 },
+        {
+          signingKey: options.signingKey,
+          ttlSeconds: ttlSeconds ?? options.tokenTtlSeconds ?? 3600,
+          tokenFormat: options.tokenFormat,
+        },
       )
       stats.tokensIssued++
       return token

@@ -2,6 +2,7 @@ export type { DurableIteratorClaims, DurableIteratorToken } from '../protocol/cl
 export { CloseCode } from '../protocol/constants.js'
 export type { PublishOptions, SubscriberInfo, SubscriberSelector } from '../protocol/delivery-filter.js'
 export type { DurableIteratorMethodContext } from '../protocol/method-context.js'
+export type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
 export { type DurableIteratorTokenOptions, durableIteratorToken } from './durable-iterator-token.js'
 export {
   createDurableIteratorHub,
@@ -17,6 +18,12 @@ export {
   type DurableIteratorGrant,
   type SignDurableIteratorTokenOptions,
   signDurableIteratorToken,
+  type TokenFormat,
   type VerifyDurableIteratorTokenOptions,
   verifyDurableIteratorToken,
 } from './token.js'
+export {
+  DURABLE_ITERATOR_TOKEN_HEADER,
+  DurableIteratorTokenPlugin,
+  type DurableIteratorTokenPluginOptions,
+} from './token-header-plugin.js'

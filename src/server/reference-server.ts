@@ -4,10 +4,13 @@ import type { AddressInfo } from 'node:net'
 import { RPCHandler } from '@orpc/server/node'
 import { CORSPlugin } from '@orpc/server/plugins'
 import type { PublishOptions } from '../protocol/delivery-filter.js'
+import type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
 import { createDurableIteratorHub, type DurableIteratorHub } from './hub.js'
 import type { DurableIteratorHubStats } from './hub-stats.js'
 import { type ChatMethods, chatMethods, createReferenceRouter, type Tick } from './reference-app.js'
 import type { SigningKey } from './signing-key.js'
+import type { TokenFormat } from './token.js'
+import { DurableIteratorTokenPlugin } from './token-header-plugin.js'
 
 export interface ReferenceServerOptions {
   /** @default '127.0.0.1' */
@@ -24,6 +27,10 @@ export interface ReferenceServerOptions {
   tickIntervalMs?: number
   /** Open sockets accepted at most (see the hub's `maxSockets`). @default 10000 */
   maxSockets?: number
+  /** Format of the tokens the token procedures return; `'orpc'` for oRPC's own client. @default 'jwt' */
+  tokenFormat?: TokenFormat
+  /** How the hub refuses bad upgrades (see the hub's `refuseUpgradesWith`). @default 'close-code' */
+  refuseUpgradesWith?: RefuseUpgradesWith
   /**
    * A request (or upgrade) whose headers have not all arrived after this long is cut, so slow or
    * incomplete upgrades cannot hold connections open.
@@ -57,12 +64,15 @@ const DURABLE_PATH = '/durable'
  */
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const { host = '127.0.0.1', port = 0, tickIntervalMs = 200 } = options
+  const signingKey = options.signingKey ?? randomBytes(48)
   const hub = createDurableIteratorHub({
-    signingKey: options.signingKey ?? randomBytes(48),
+    signingKey,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 60,
     resumeRetentionSeconds: options.resumeRetentionSeconds ?? 300,
     methods: chatMethods,
     maxSockets: options.maxSockets,
+    tokenFormat: options.tokenFormat,
+    refuseUpgradesWith: options.refuseUpgradesWith,
   })
 
   const tickerSymbols = new Map<string, { price: number; seq: number }>()
@@ -80,8 +90,14 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   }, tickIntervalMs)
   ticker.unref()
 
-  // The reference server is for local use: any origin may call its token procedures.
-  const rpcHandler = new RPCHandler(router, { plugins: [new CORSPlugin({ origin: (origin) => origin || null })] })
+  const rpcHandler = new RPCHandler(router, {
+    plugins: [
+      // The reference server is for local use: any origin may call its token procedures.
+      new CORSPlugin({ origin: (origin) => origin || null }),
+      // Marks token responses as oRPC's handler plugin does, so oRPC's own client can use this server too.
+      new DurableIteratorTokenPlugin({ signingKey }),
+    ],
+  })
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000
   const serverOptions = {
     headersTimeout: headersTimeoutMs,

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto'
 import { SignJWT } from 'jose'
 import type { DurableIteratorClaims } from '../protocol/claims.js'
+import { signValue } from '../protocol/signed-value.js'
 import { TOKEN_ALGORITHM, type TokenVerification, verifyTokenWithKey } from '../protocol/token-verification.js'
 import { type SigningKey, toSecretKey } from './signing-key.js'
 
 /** What a token grants; `iat` and `exp` are added when it is signed. */
 export type DurableIteratorGrant = Omit<DurableIteratorClaims, 'iat' | 'exp'>
+
+/**
+ * How tokens are written. Both hubs and this package's client read both.
+ * - `'jwt'`: an HS256 JWT, readable by any JWT library.
+ * - `'orpc'`: oRPC's signed value, `<JSON claims>.<base64url HMAC-SHA256>`, the only format oRPC's own client
+ *   (`DurableIteratorLinkPlugin`) can read.
+ */
+export type TokenFormat = 'jwt' | 'orpc'
 
 export interface SignDurableIteratorTokenOptions {
   signingKey: SigningKey
@@ -13,6 +22,8 @@ export interface SignDurableIteratorTokenOptions {
   ttlSeconds: number
   /** Issue time, for tests and tools. @default Date.now() */
   nowMs?: number
+  /** @default 'jwt' */
+  tokenFormat?: TokenFormat
 }
 
 export interface VerifyDurableIteratorTokenOptions {
@@ -23,10 +34,19 @@ export interface VerifyDurableIteratorTokenOptions {
 
 export type { TokenRefusal, TokenVerification } from '../protocol/token-verification.js'
 
-/** Signs an HS256 JWT with the durable-iterator claims, setting `iat` and `exp`. */
+/** Refuses a token format that does not exist, naming the two that do. */
+export function checkTokenFormat(tokenFormat: TokenFormat): void {
+  if (tokenFormat !== 'jwt' && tokenFormat !== 'orpc') {
+    throw new TypeError(
+      `react-durable-iterator: tokenFormat must be 'jwt' or 'orpc' (got ${JSON.stringify(tokenFormat)}).`,
+    )
+  }
+}
+
+/** Signs a token with the durable-iterator claims, setting `iat` and `exp`: an HS256 JWT, or oRPC's signed value. */
 export async function signDurableIteratorToken(
   grant: DurableIteratorGrant,
-  { signingKey, ttlSeconds, nowMs = Date.now() }: SignDurableIteratorTokenOptions,
+  { signingKey, ttlSeconds, nowMs = Date.now(), tokenFormat = 'jwt' }: SignDurableIteratorTokenOptions,
 ): Promise<string> {
   if (typeof grant.chn !== 'string' || grant.chn.length === 0) {
     throw new TypeError('react-durable-iterator: a token needs a non-empty channel (`chn`).')
@@ -34,20 +54,27 @@ export async function signDurableIteratorToken(
   if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
     throw new TypeError(`react-durable-iterator: ttlSeconds must be a positive number of seconds (got ${ttlSeconds}).`)
   }
+  checkTokenFormat(tokenFormat)
   const issuedAt = Math.floor(nowMs / 1000)
+  const expiresAt = issuedAt + Math.ceil(ttlSeconds)
   const claims: Record<string, unknown> = { chn: grant.chn }
   if (grant.tags !== undefined) claims.tags = [...grant.tags]
   if (grant.att !== undefined) claims.att = grant.att
   if (grant.rpc !== undefined) claims.rpc = [...grant.rpc]
-  return (
-    new SignJWT(claims)
-      .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
-      // A unique id: two tokens issued in the same second are still different tokens.
-      .setJti(randomUUID())
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + Math.ceil(ttlSeconds))
-      .sign(toSecretKey(signingKey))
-  )
+  // A unique id: two tokens issued in the same second are still different tokens (oRPC's reader ignores it).
+  const tokenId = randomUUID()
+  if (tokenFormat === 'orpc') {
+    return signValue(
+      JSON.stringify({ ...claims, iat: issuedAt, exp: expiresAt, jti: tokenId }),
+      toSecretKey(signingKey),
+    )
+  }
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
+    .setJti(tokenId)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
+    .sign(toSecretKey(signingKey))
 }
 
 /**

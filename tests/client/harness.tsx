@@ -16,10 +16,18 @@ import {
   type ReferenceRouter,
   type ReferenceServer,
   type ReferenceServerOptions,
+  type RefuseUpgradesWith,
   startReferenceServer,
 } from '../../src/server'
 
 export const SIGNING_KEY = 'test-signing-key-that-is-long-enough-for-hs256'
+
+/**
+ * The two ways a hub can refuse an upgrade (bad token, no id): accept-then-close 4001/4000, or HTTP 401/400 before
+ * upgrading, as oRPC's own server does. Run a refusal case against both:
+ * `describe.each(REFUSAL_MODES)('refusals as %s', (refuseUpgradesWith) => { … startApp({ refuseUpgradesWith }) … })`.
+ */
+export const REFUSAL_MODES: readonly RefuseUpgradesWith[] = ['close-code', 'http-status']
 
 /** A reference server plus a typed client of its token procedures, as an app would have them. */
 export async function startApp(options: ReferenceServerOptions = {}) {

@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Miniflare } from 'miniflare'
 import { build } from 'rolldown'
-import type { RemotePublishOptions } from '../../src/cloudflare/index.js'
+import type { RefuseUpgradesWith, RemotePublishOptions } from '../../src/cloudflare/index.js'
 import { SIGNING_KEY } from '../server/harness'
+import type { ObjectActivity } from './worker'
 
 export interface CloudflareHub {
   /** The upgrade endpoint, as a client's provider `url`. */
@@ -15,6 +16,8 @@ export interface CloudflareHub {
   publish(channel: string, payload: object, options?: RemotePublishOptions): Promise<void>
   /** An id the channel's object draws when it is constructed: it changes when the object was evicted and woken. */
   instanceId(channel: string): Promise<string>
+  /** How often the channel's object was constructed and ran `webSocketMessage` (asking wakes it). */
+  activity(channel: string): Promise<ObjectActivity>
   close(): Promise<void>
 }
 
@@ -38,11 +41,16 @@ function workerScript(): Promise<string> {
   return bundled
 }
 
-/** Starts the test Worker; tokens must be signed with `signingKey` (default: the server tests' key). */
+/**
+ * Starts the test Worker; tokens must be signed with `signingKey` (default: the server tests' key). Refusals follow
+ * `refuseUpgradesWith` in both the Worker's check and the object's.
+ */
 export async function startCloudflareHub({
   signingKey = SIGNING_KEY,
+  refuseUpgradesWith = 'close-code',
 }: {
   signingKey?: string
+  refuseUpgradesWith?: RefuseUpgradesWith
 } = {}): Promise<CloudflareHub> {
   const miniflare = new Miniflare({
     modules: true,
@@ -50,7 +58,7 @@ export async function startCloudflareHub({
     compatibilityDate: '2025-04-01',
     host: '127.0.0.1',
     port: 0,
-    bindings: { SIGNING_KEY: signingKey },
+    bindings: { SIGNING_KEY: signingKey, REFUSE_UPGRADES_WITH: refuseUpgradesWith },
     durableObjects: { HUB: { className: 'Hub', useSQLite: true } },
   })
   const url = await miniflare.ready
@@ -67,6 +75,11 @@ export async function startCloudflareHub({
     },
     async instanceId(channel) {
       return (await fetch(`${httpUrl}/instance?channel=${encodeURIComponent(channel)}`)).text()
+    },
+    async activity(channel) {
+      return (
+        await fetch(`${httpUrl}/activity?channel=${encodeURIComponent(channel)}`)
+      ).json() as Promise<ObjectActivity>
     },
     close: () => miniflare.dispose(),
   }

@@ -5,7 +5,10 @@
 import {
   createDurableIteratorObject,
   type DurableObjectNamespaceLike,
+  type DurableObjectStateLike,
+  type HibernatableWebSocket,
   publishDurableIteratorEvent,
+  type RefuseUpgradesWith,
   type RemotePublishOptions,
   upgradeDurableIteratorRequest,
 } from '../../src/cloudflare/index.js'
@@ -13,20 +16,62 @@ import { testHubOptions, testMethods } from './methods'
 
 interface Env {
   SIGNING_KEY: string
+  REFUSE_UPGRADES_WITH: RefuseUpgradesWith
   HUB: DurableObjectNamespaceLike
+}
+
+/** How often the object's code ran, kept in its storage so the counts survive hibernation. */
+export interface ObjectActivity {
+  instanceId: string
+  /** Times workerd constructed the object: more than once means it was evicted and woken. */
+  constructed: number
+  /** Calls of `webSocketMessage`: frames that woke or reached the object's code. */
+  messages: number
 }
 
 export class Hub extends createDurableIteratorObject((env: Env) => ({
   ...testHubOptions,
   signingKey: env.SIGNING_KEY,
   methods: testMethods,
+  refuseUpgradesWith: env.REFUSE_UPGRADES_WITH,
 })) {
   /** New each time workerd constructs the object, so a test can tell that it was evicted and woken. */
   readonly instanceId = crypto.randomUUID()
+  readonly #sql: DurableObjectStateLike['storage']['sql']
+
+  constructor(ctx: DurableObjectStateLike, env: Env) {
+    super(ctx, env)
+    this.#sql = ctx.storage.sql
+    this.#sql.exec('CREATE TABLE IF NOT EXISTS test_activity (name TEXT PRIMARY KEY, count INTEGER NOT NULL)')
+    this.#count('constructed')
+  }
 
   override fetch(request: Request): Promise<Response> {
     if (new URL(request.url).pathname === '/instance') return Promise.resolve(new Response(this.instanceId))
+    if (new URL(request.url).pathname === '/activity') return Promise.resolve(Response.json(this.#activity()))
     return super.fetch(request)
+  }
+
+  override webSocketMessage(socket: HibernatableWebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.#count('messages')
+    return super.webSocketMessage(socket, message)
+  }
+
+  #count(name: string): void {
+    this.#sql.exec(
+      'INSERT INTO test_activity (name, count) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET count = count + 1',
+      name,
+    )
+  }
+
+  #activity(): ObjectActivity {
+    const counts = Object.fromEntries(
+      this.#sql
+        .exec('SELECT name, count FROM test_activity')
+        .toArray()
+        .map((row) => [row.name, row.count]),
+    )
+    return { instanceId: this.instanceId, constructed: counts.constructed ?? 0, messages: counts.messages ?? 0 }
   }
 }
 
@@ -34,7 +79,11 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url)
     if (url.pathname === '/durable') {
-      return upgradeDurableIteratorRequest(request, { signingKey: env.SIGNING_KEY, namespace: env.HUB })
+      return upgradeDurableIteratorRequest(request, {
+        signingKey: env.SIGNING_KEY,
+        namespace: env.HUB,
+        refuseUpgradesWith: env.REFUSE_UPGRADES_WITH,
+      })
     }
     if (url.pathname === '/publish' && request.method === 'POST') {
       const { channel, payload, options } = (await request.json()) as {
@@ -45,9 +94,9 @@ export default {
       await publishDurableIteratorEvent(env.HUB, channel, payload, options)
       return new Response(null, { status: 204 })
     }
-    if (url.pathname === '/instance') {
+    if (url.pathname === '/instance' || url.pathname === '/activity') {
       const channel = url.searchParams.get('channel') ?? ''
-      return env.HUB.get(env.HUB.idFromName(channel)).fetch(new Request('https://object/instance'))
+      return env.HUB.get(env.HUB.idFromName(channel)).fetch(new Request(`https://object${url.pathname}`))
     }
     return new Response('Not found', { status: 404 })
   },
