@@ -3,7 +3,7 @@ import { ORPCError } from '@orpc/client'
 import { act, cleanup, render, waitFor } from '@testing-library/react'
 import { HttpResponse, http, passthrough } from 'msw'
 import { setupServer } from 'msw/node'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DurableIteratorError, useDurableEventIterator } from '../../src'
 import { startReferenceServer } from '../../src/server'
 import {
@@ -13,6 +13,7 @@ import {
   observeFor,
   observer,
   providers,
+  REFUSAL_MODES,
   recordStatus,
   startApp,
 } from './harness'
@@ -183,36 +184,43 @@ it('reconnect.maxRetries counts each failed attempt once: after a 4001 expiry wi
   }
 })
 
-it('a server that refuses the tokens the procedure issues (4001): error CONNECTION_REFUSED at once, naming the signing key, and nothing more', async () => {
-  // Tokens come from one server, the socket goes to another with a different key: every upgrade is refused.
-  const issuer = await startApp()
-  const otherKeyServer = await startReferenceServer({ signingKey: 'another-signing-key-that-is-long-enough-0123' })
-  try {
-    const seen = observer<ChatResult>()
-    function RefusedChat() {
-      const result = useDurableEventIterator(issuer.orpc.chat.onMessage, { room: 'refused' })
-      seen.result = result
-      return null
-    }
-    const Providers = providers(createQueryClient(), {
-      url: otherKeyServer.durableUrl,
+describe.each(REFUSAL_MODES)('a hub that refuses upgrades with %s', (refuseUpgradesWith) => {
+  it('refusing the tokens the procedure issues: error CONNECTION_REFUSED at once, naming the signing key, and nothing more', async () => {
+    // Tokens come from one server, the socket goes to another with a different key: every upgrade is refused.
+    const issuer = await startApp()
+    const otherKeyServer = await startReferenceServer({
+      signingKey: 'another-signing-key-that-is-long-enough-0123',
+      refuseUpgradesWith,
     })
-    render(
-      <Providers>
-        <RefusedChat />
-      </Providers>,
-    )
-    await waitFor(() => expect(seen.result?.status).toBe('error'), { timeout: 10_000 })
-    expect(seen.result?.error?.code).toBe('CONNECTION_REFUSED')
-    expect(seen.result?.error?.message).toMatch(/bad signature.*signing key/s)
-    // The token was issued for that very attempt: a refusal, not a stale token, so no retry.
-    expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 1 })
-    expect(issuer.tokenCalls.count).toBe(1)
-    await observeFor(1000)
-    expect(issuer.tokenCalls.count).toBe(1)
-    expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 1 })
-  } finally {
-    await otherKeyServer.close()
-    await issuer.server.close()
-  }
+    try {
+      const seen = observer<ChatResult>()
+      function RefusedChat() {
+        const result = useDurableEventIterator(issuer.orpc.chat.onMessage, { room: 'refused' })
+        seen.result = result
+        recordStatus(seen, result.status)
+        return null
+      }
+      const Providers = providers(createQueryClient(), { url: otherKeyServer.durableUrl })
+      render(
+        <Providers>
+          <RefusedChat />
+        </Providers>,
+      )
+      await waitFor(() => expect(seen.result?.status).toBe('error'), { timeout: 10_000 })
+      expect(seen.statuses).toEqual(['connecting', 'error'])
+      expect(seen.result?.error?.code).toBe('CONNECTION_REFUSED')
+      // Node's WebSocket reads the status of a refusal before the upgrade (browsers cannot: see tests/core).
+      expect(seen.result?.error?.message).toMatch(refuseUpgradesWith === 'http-status' ? /HTTP 401/ : /bad signature/)
+      expect(seen.result?.error?.message).toMatch(/signing key/)
+      // The token was issued for that very attempt: a refusal, not a stale token, so no retry.
+      expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 1 })
+      expect(issuer.tokenCalls.count).toBe(1)
+      await observeFor(1000)
+      expect(issuer.tokenCalls.count).toBe(1)
+      expect(otherKeyServer.stats().upgradesRejected).toEqual({ 'bad signature': 1 })
+    } finally {
+      await otherKeyServer.close()
+      await issuer.server.close()
+    }
+  })
 })

@@ -2,6 +2,7 @@
 import { cleanup, render, waitFor } from '@testing-library/react'
 import { afterEach, expect, it } from 'vitest'
 import { useDurableEventIterator } from '../../src'
+import { HEARTBEAT_REQUEST_ID } from '../../src/protocol/heartbeat'
 import {
   type ChatResult,
   createQueryClient,
@@ -31,6 +32,8 @@ async function streamThroughProxy(room: string, props: Partial<Parameters<typeof
     () => app.server.close(),
   )
   const seen = observer<ChatResult>()
+  /** Every error message the component rendered, in order. */
+  const errors: string[] = []
   function Chat() {
     const result = useDurableEventIterator(
       app.orpc.chat.onMessage,
@@ -39,6 +42,7 @@ async function streamThroughProxy(room: string, props: Partial<Parameters<typeof
     )
     seen.result = result
     recordStatus(seen, result.status)
+    if (result.error && errors.at(-1) !== result.error.message) errors.push(result.error.message)
     return null
   }
   const Providers = providers(createQueryClient(), { url: proxy.via(app.server.durableUrl), ...props })
@@ -48,7 +52,7 @@ async function streamThroughProxy(room: string, props: Partial<Parameters<typeof
     </Providers>,
   )
   await waitFor(() => expect(seen.result?.status).toBe('open'))
-  return { app, proxy, seen }
+  return { app, proxy, seen, errors }
 }
 
 function expectEachOnceInOrder(seen: Observer<ChatResult>, count: number) {
@@ -92,7 +96,9 @@ it('100 forced drops while events flow at 200/s: 0 lost, 0 duplicated, in order'
 })
 
 it('a half-open connection (stalled, no close) is detected by the heartbeat and replaced, losing nothing', async () => {
-  const { app, proxy, seen } = await streamThroughProxy('stall', { heartbeat: { intervalMs: 300, timeoutMs: 300 } })
+  const { app, proxy, seen, errors } = await streamThroughProxy('stall', {
+    heartbeat: { intervalMs: 300, timeoutMs: 300 },
+  })
   await publishNumbered(app.server, 'chat:stall', { count: 10, intervalMs: 5 })
   await waitFor(() => expect(seen.received).toHaveLength(10))
 
@@ -103,13 +109,17 @@ it('a half-open connection (stalled, no close) is detected by the heartbeat and 
   expectEachOnceInOrder(seen, 20)
   expect(app.server.stats().upgradesAccepted).toBe(2)
   expect(seen.statuses).toEqual(['connecting', 'open', 'reconnecting', 'open'])
+  // Replaced by the heartbeat, not by a close: the error says so (the exact intervalMs + timeoutMs bound is held
+  // under fake timers in tests/core/heartbeat.test.ts).
+  expect(errors).toContainEqual(expect.stringMatching(/No answer to a heartbeat within 300 ms after 300 ms/))
 })
 
 it('a quiet but healthy connection answers the heartbeat and is kept', async () => {
-  const { app, seen } = await streamThroughProxy('quiet', { heartbeat: { intervalMs: 100, timeoutMs: 1000 } })
-  // Several heartbeat intervals of silence pass while the component waits for the first event.
-  await waitFor(() => expect(app.server.stats().eventsPublished).toBe(0))
-  await new Promise((resolve) => setTimeout(resolve, 800))
+  const { app, proxy, seen } = await streamThroughProxy('quiet', { heartbeat: { intervalMs: 100, timeoutMs: 200 } })
+  const answers = proxy.watchServerFrames(`"i":"${HEARTBEAT_REQUEST_ID}"`)
+  // Heartbeat intervals of silence pass: each probe is answered on the wire, and the socket stays.
+  await waitFor(() => expect(answers()).toBeGreaterThanOrEqual(5), { timeout: 10_000 })
+  expect(app.server.stats().eventsPublished).toBe(0)
   await publishNumbered(app.server, 'chat:quiet', { count: 3, intervalMs: 5 })
   await waitFor(() => expect(seen.received).toHaveLength(3))
   expect(app.server.stats().upgradesAccepted).toBe(1)

@@ -11,6 +11,7 @@ export class FaultProxy {
   private refusing = false
   /** Connections relayed since the proxy started (every WebSocket upgrade is one). */
   connectionsRelayed = 0
+  private readonly watched = new Map<string, number>()
 
   private constructor(
     private readonly server: Server,
@@ -39,6 +40,15 @@ export class FaultProxy {
     return this.links.size
   }
 
+  /**
+   * Counts from now on how often `text` passes from the server to the client (server frames are not masked, so
+   * their payload can be read on the wire).
+   */
+  watchServerFrames(text: string): () => number {
+    this.watched.set(text, 0)
+    return () => this.watched.get(text) ?? 0
+  }
+
   /** Resets every connection now, as a network failure would (no close frame). */
   drop(): void {
     for (const link of this.links) link.destroy()
@@ -59,6 +69,12 @@ export class FaultProxy {
     this.refusing = on
   }
 
+  private countServerChunk(chunk: Buffer): void {
+    if (this.watched.size === 0) return
+    const text = chunk.toString('latin1')
+    for (const [needle, count] of this.watched) this.watched.set(needle, count + text.split(needle).length - 1)
+  }
+
   async close(): Promise<void> {
     this.drop()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
@@ -71,7 +87,12 @@ export class FaultProxy {
     }
     this.connectionsRelayed++
     const upstream = connect(this.target.port, this.target.host)
-    const link = new Link(client, upstream, () => this.delayMs)
+    const link = new Link(
+      client,
+      upstream,
+      () => this.delayMs,
+      (chunk) => this.countServerChunk(chunk),
+    )
     this.links.add(link)
     link.onEnd(() => this.links.delete(link))
   }
@@ -86,10 +107,12 @@ class Link {
     private readonly client: Socket,
     private readonly upstream: Socket,
     delayMs: () => number,
+    onServerChunk: (chunk: Buffer) => void,
   ) {
     const pipe = (from: Socket, to: Socket) => {
-      from.on('data', (chunk) => {
+      from.on('data', (chunk: Buffer) => {
         if (this.stalled) return
+        if (from === upstream) onServerChunk(chunk)
         const ms = delayMs()
         if (ms > 0) setTimeout(() => this.stalled || to.write(chunk), ms)
         else to.write(chunk)
