@@ -40,6 +40,13 @@ export interface DurableConnectionSettings {
   WebSocket?: WebSocketConstructor
   /** Applies in place: the current token is read again with it. @default JWT and oRPC signed values */
   parseToken?: TokenParser
+  /**
+   * Share each stream among the tabs of this origin: one tab leads (it holds the socket and fetches the tokens),
+   * the others follow over a BroadcastChannel with the same events and state. Needs BroadcastChannel and Web Locks;
+   * without them (and on the server) each tab streams alone. Applies to streams opened afterwards.
+   * @default false
+   */
+  shareAcrossTabs?: boolean
 }
 
 /** Settings with their defaults, as a connection uses them. */
@@ -53,6 +60,7 @@ export interface ResolvedSettings {
   WebSocket: WebSocketConstructor | undefined
   parseToken: TokenParser
   handshakeTimeoutMs: number
+  shareAcrossTabs: boolean
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000
@@ -68,6 +76,7 @@ export function resolveSettings(settings: DurableConnectionSettings): ResolvedSe
     WebSocket: settings.WebSocket,
     parseToken: settings.parseToken ?? parseDurableIteratorToken,
     handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    shareAcrossTabs: settings.shareAcrossTabs ?? false,
   }
 }
 

@@ -2,7 +2,10 @@ import type { FetchQueryOptions, QueryKey } from '@tanstack/query-core'
 import { procedureNameOf } from '../token/token-procedure.js'
 import { TokenSource } from '../token/token-source.js'
 import { type DurableConnectionSettings, resolveSettings } from './connection-settings.js'
-import { DurableConnection } from './durable-connection.js'
+import { CrossTabConnection } from './cross-tab/cross-tab-connection.js'
+import { canShareAcrossTabs } from './cross-tab/support.js'
+import type { DurableConnection } from './durable-connection.js'
+import { SocketConnection } from './socket-connection.js'
 
 export interface CreateDurableConnectionOptions<TToken extends string = string> extends DurableConnectionSettings {
   /** The token's query options, from `durableIteratorTokenOptions`. */
@@ -25,5 +28,11 @@ export function createDurableConnection<TEvent = unknown, TToken extends string 
     },
     procedureNameOf(options.tokenQuery.queryKey),
   )
-  return new DurableConnection<TEvent>(settings, tokens, options.maxEvents ?? 100)
+  const maxEvents = options.maxEvents ?? 100
+  const createOwn = () => new SocketConnection<TEvent>(settings, tokens, maxEvents)
+  if (!settings.shareAcrossTabs || !canShareAcrossTabs()) return createOwn()
+  // Tabs share a stream when they ask for the same token (query key) at the same endpoint.
+  const endpoint = typeof settings.url === 'function' ? '' : String(settings.url)
+  const streamId = `${tokens.queryHash}@${endpoint}`
+  return new CrossTabConnection<TEvent>({ streamId, settings, tokens, maxEvents, createOwn })
 }

@@ -41,6 +41,15 @@ export class EventBuffer<TEvent> {
     this.#capacity = capacity
   }
 
+  /** Replaces the contents with `events` (oldest first), as another tab had them, without announcing any. */
+  restore(events: readonly TEvent[], lastEventId: string | undefined): void {
+    this.#ring = events.slice(-Math.max(this.#capacity, 0))
+    this.#start = 0
+    this.#array = undefined
+    this.lastEvent = events.at(-1)
+    this.lastEventId = lastEventId
+  }
+
   /** Adds an event; false if it was a duplicate and was dropped. */
   accept(event: TEvent): boolean {
     const id = getEventMeta(event)?.id

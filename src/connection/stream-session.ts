@@ -7,12 +7,15 @@ import { createClientId } from './socket-url.js'
  * outlives the token that delivered it and the server does not replay the old id's history to the new user.
  */
 export class StreamSession<TEvent> {
-  readonly clientId = createClientId()
   readonly buffer: EventBuffer<TEvent>
   /** Times the server said events after the resume point were no longer retained. */
   gaps = 0
 
-  constructor(capacity: number) {
+  /** `clientId` continues a session another tab started (see cross-tab sharing); by default a new one. */
+  constructor(
+    capacity: number,
+    readonly clientId: string = createClientId(),
+  ) {
     this.buffer = new EventBuffer<TEvent>(capacity)
   }
 }

@@ -51,6 +51,14 @@ export interface DurableIteratorProviderProps {
   WebSocket?: WebSocketConstructor
   /** Reads claims from a custom token format. Applies in place. @default JWT and oRPC signed values */
   parseToken?: TokenParser
+  /**
+   * One socket per stream per browser instead of per tab: the tab that leads (by Web Locks) holds the socket and
+   * fetches the tokens; the others get the same events and state over a BroadcastChannel, and their remote calls go
+   * through it. When it closes, crashes or is frozen, another tab takes over and resumes. Needs BroadcastChannel and
+   * Web Locks (each tab streams alone without them). Applies to streams opened afterwards.
+   * @default false
+   */
+  shareAcrossTabs?: boolean
   children?: ReactNode
 }
 
@@ -71,6 +79,7 @@ export function DurableIteratorProvider({
   tokenTimeoutMs,
   WebSocket,
   parseToken,
+  shareAcrossTabs,
   ...props
 }: DurableIteratorProviderProps) {
   const contextClient = useContext(QueryClientContext)
@@ -91,6 +100,7 @@ export function DurableIteratorProvider({
       tokenTimeoutMs,
       WebSocket,
       parseToken,
+      shareAcrossTabs,
     }),
     [
       queryClient,
@@ -102,6 +112,7 @@ export function DurableIteratorProvider({
       tokenTimeoutMs,
       WebSocket,
       parseToken,
+      shareAcrossTabs,
     ],
   )
   // State, not a memo: React may drop a memoized value, and with it every live connection.

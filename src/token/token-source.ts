@@ -98,6 +98,11 @@ export class TokenSource<TToken extends string = string> implements TokenProvide
     return { current: this.read(await queryClient.fetchQuery({ ...tokenQuery, staleTime: 0 })), fetched: true }
   }
 
+  /** Invalidates the token in this tab's cache, as the app would (another tab asked for a fresh one). */
+  invalidate(): Promise<void> {
+    return this.#settings.queryClient.invalidateQueries({ queryKey: this.#settings.tokenQuery.queryKey, exact: true })
+  }
+
   /** Calls `listener` when the app invalidates the token (logout, role change). */
   onInvalidate(listener: () => void): () => void {
     this.#invalidateListeners.add(listener)
