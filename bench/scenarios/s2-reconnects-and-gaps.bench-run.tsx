@@ -3,7 +3,7 @@ import { it } from 'vitest'
 import { startApp } from '../../tests/client/harness'
 import { QUICK, runsOf, sleep, waitUntil, writeResult } from '../support/bench-env'
 import { publishSteadily, Received } from '../support/event-flow'
-import { type App, createPeer, PEER_NAMES } from '../support/peers'
+import { createPeer, PEER_NAMES } from '../support/peers'
 import { mount } from '../support/react-root'
 import { format, lossesOf, type Metric, type PeerName, Samples, timesOurs } from '../support/results'
 
@@ -33,7 +33,7 @@ const metrics: Metric[] = [
  */
 async function measure(name: PeerName, disruption: Disruption): Promise<Record<string, number | null>> {
   const tokenTtlSeconds = disruption === 'token expiry' ? SHORT_TOKEN_SECONDS : LONG_TOKEN_SECONDS
-  const app: App = await startApp({ tokenTtlSeconds })
+  const app = await startApp({ tokenTtlSeconds })
   const peer = createPeer(name, {
     app,
     durableUrl: app.server.durableUrl,
