@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench`: runs every scenario in bench/scenarios (each in its own Vitest process, one after the other) and
-// writes BENCHMARKS.md from their results. `npm run bench -- --quick` runs each once and smaller, to check that the
-// scripts work (CI does that), and writes artifacts/bench/quick/BENCHMARKS.md instead of the committed file.
+// `npm run bench`: builds the package (`npm run build`), runs every scenario in bench/scenarios (each in its own Vitest
+// process, one after the other) and writes BENCHMARKS.md from their results. `npm run bench -- --quick` runs each once
+// and smaller, to check that the scripts work (CI does that), and writes artifacts/bench/quick/BENCHMARKS.md instead of
+// the committed file.
 // `--only=s1,s4` runs some scenarios only (the report then has those only). `--report-only` rewrites the report from
 // the results of the last run (after a change to bench/report.mjs), without running anything.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -38,6 +39,13 @@ function runScenarios() {
   mkdirSync(resultsDir, { recursive: true })
 
   const startedAt = new Date()
+  // Scenario 2 restarts the server as a process of its own, which runs the built package: build it from src/ now.
+  console.log('\n===== bench: npm run build =====')
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
+  if (build.status !== 0) {
+    console.error('bench: `npm run build` failed')
+    process.exit(1)
+  }
   const loads = { before: os.loadavg(), after: [], highest: os.loadavg()[0] }
   const failed = []
   for (const file of scenarioFiles) {
