@@ -92,6 +92,11 @@ export class Samples {
     }
   }
 
+  /** Every run's value, in the order they were added. */
+  values(group: string, peer: string, key: string): Array<number | null> {
+    return this.rows.get(`${group}\u0000${peer}`)?.samples[key] ?? []
+  }
+
   median(group: string, peer: string, key: string): number | null {
     return median(this.rows.get(`${group}\u0000${peer}`)?.samples[key] ?? [])
   }
