@@ -97,8 +97,30 @@ function renderScenario(result) {
   return parts.join('\n')
 }
 
+/** Which commit holds the scripts and the code that ran, and whether the tree differed from it. */
+function renderSource(source) {
+  if (!source) return []
+  const where = source.paths.map((path) => `\`${path}\``).join(', ')
+  const lines = [
+    `Scripts and code under test: commit \`${source.commit}\`, the last commit that changed what a run measures with ` +
+      `(${where}); HEAD was \`${source.head}\`.`,
+    '',
+  ]
+  if (source.uncommitted.length > 0) {
+    const shown = source.uncommitted.slice(0, 8).map((path) => `\`${path}\``)
+    const more = source.uncommitted.length > shown.length ? ` and ${source.uncommitted.length - shown.length} more` : ''
+    lines.push(
+      `**Uncommitted changes**: the tree differed from that commit in ${source.uncommitted.length} ` +
+        `file${source.uncommitted.length === 1 ? '' : 's'} (${shown.join(', ')}${more}), so no commit holds exactly ` +
+        'what ran. Commit, then rerun before quoting these figures.',
+      '',
+    )
+  }
+  return lines
+}
+
 /** Reads every `<id>.json` in `resultsDir` and returns BENCHMARKS.md. */
-export function renderReport({ resultsDir, quick, machine, versions, loads, failed, startedAt, totalSeconds }) {
+export function renderReport({ resultsDir, quick, machine, versions, source, loads, failed, startedAt, totalSeconds }) {
   const results = readdirSync(resultsDir)
     .filter((file) => /^s\d+\.json$/.test(file))
     .sort((a, b) => Number(a.slice(1, -5)) - Number(b.slice(1, -5)))
@@ -112,6 +134,7 @@ export function renderReport({ resultsDir, quick, machine, versions, loads, fail
       'for the React ones, each against its own reference server (`startReferenceServer`) on 127.0.0.1.',
     '',
   ]
+  lines.push(...renderSource(source))
   if (quick) lines.push('**Quick mode**: one run of each scenario, made smaller; a smoke test, not a measurement.', '')
   if (failed.length > 0) lines.push(`**Failed scenarios** (no results below): ${failed.join(', ')}.`, '')
 

@@ -79,12 +79,17 @@ function cpuModel() {
   }
 }
 
-function git(...gitArgs) {
+/** Git's output untrimmed (porcelain status starts with a space when the index is clean), '' without git. */
+function gitOutput(...gitArgs) {
   try {
-    return execFileSync('git', gitArgs, { cwd: root, encoding: 'utf8' }).trim()
+    return execFileSync('git', gitArgs, { cwd: root, encoding: 'utf8' })
   } catch {
     return ''
   }
+}
+
+function git(...gitArgs) {
+  return gitOutput(...gitArgs).trim()
 }
 
 function versionOf(name) {
@@ -93,8 +98,38 @@ function versionOf(name) {
 }
 
 const ownPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-const commit = git('rev-parse', '--short', 'HEAD')
-const changedSources = git('status', '--porcelain', '--', 'src').split('\n').filter(Boolean).length
+// What a run measures with: the scripts, the code under test, the test harnesses the scripts import, and the
+// dependencies. The report names the last commit that changed any of them, and says if the tree differed from it.
+const MEASURED_PATHS = [
+  'bench',
+  'src',
+  'tests/client/harness.tsx',
+  'tests/server/harness.ts',
+  'tests/support',
+  'tests/cloudflare/harness.ts',
+  'tests/cloudflare/worker.ts',
+  'tests/cloudflare/methods.ts',
+  'package.json',
+  'package-lock.json',
+  'tsdown.config.ts',
+]
+function sourceState() {
+  // -z: one NUL-terminated "XY path" entry per file, nothing trimmed or quoted (a rename adds its old path after it).
+  const entries = gitOutput('status', '--porcelain=v1', '-z', '--', ...MEASURED_PATHS).split('\0')
+  const changed = []
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index] ?? ''
+    if (entry.length < 4) continue
+    changed.push(entry.slice(3))
+    if (entry[0] === 'R' || entry[0] === 'C') index++
+  }
+  return {
+    commit: git('log', '-1', '--format=%h', '--', ...MEASURED_PATHS) || 'unknown',
+    head: git('rev-parse', '--short', 'HEAD') || 'unknown',
+    paths: MEASURED_PATHS,
+    uncommitted: changed,
+  }
+}
 const machine = {
   CPUs: `${os.availableParallelism()} (${cpuModel()})`,
   memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
@@ -102,9 +137,7 @@ const machine = {
   OS: `${os.type()} ${os.release()} ${os.arch()}`,
 }
 const versions = {
-  [ownPackage.name]:
-    `${ownPackage.version} (commit ${commit || 'unknown'}` +
-    `${changedSources > 0 ? `, with ${changedSources} uncommitted change(s) in src/` : ''})`,
+  [ownPackage.name]: ownPackage.version,
   ...Object.fromEntries(
     [
       'react',
@@ -131,7 +164,9 @@ if (reportOnly) {
   }
   run = JSON.parse(readFileSync(runFile, 'utf8'))
 } else {
-  run = { ...runScenarios(), machine, versions }
+  // Read before the scenarios run: the state of the tree they start from.
+  const source = sourceState()
+  run = { ...runScenarios(), machine, versions, source }
   writeFileSync(runFile, `${JSON.stringify(run, null, 2)}\n`)
 }
 
