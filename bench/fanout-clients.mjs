@@ -1,7 +1,9 @@
 // Many WebSocket subscribers in one Node process, for scenario 7 (bench/scenarios/s7-server-fanout.bench-run.ts),
-// which forks this file so that the server and its clients do not share an event loop. Commands arrive over IPC:
+// which forks one or more of these (bench/support/fanout-client-group.ts) so that the server and its clients do not
+// share an event loop, and so that no process holds more sockets than its file descriptors allow. Commands arrive
+// over IPC (the parent forks with `serialization: 'advanced'`, so typed arrays cross as they are):
 //   { type: 'connect', urlTemplate, count, concurrency, subscribeFrame } → { type: 'connected', openMs, subscribedMs }
-//   { type: 'collect', events, timeoutMs } → { type: 'collecting' }, later { type: 'collected', ... }
+//   { type: 'collect', events, timeoutMs } → { type: 'collecting' }, later { type: 'collected', latenciesMs, ... }
 //   { type: 'close' } → closes every socket and exits.
 // Event frames carry `t`, the wall-clock time (performance.timeOrigin + performance.now()) they were published at.
 import { randomUUID } from 'node:crypto'
@@ -68,15 +70,12 @@ function finishCollection() {
   const { latencies, firstMs, lastMs, timer, expected } = collection
   clearTimeout(timer)
   collection = undefined
-  const sorted = Float64Array.from(latencies).sort()
-  const at = (fraction) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]
+  // Every latency goes back: percentiles are taken over all the client processes together.
   process.send({
     type: 'collected',
     expected,
     deliveries: latencies.length,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    maxMs: sorted.at(-1),
+    latenciesMs: Float64Array.from(latencies),
     firstMs,
     lastMs,
   })
@@ -102,3 +101,5 @@ process.on('message', async (command) => {
     process.send({ type: 'error', message: String(error?.stack ?? error) })
   }
 })
+// The benchmark went away: go too.
+process.on('disconnect', () => process.exit(0))

@@ -5,12 +5,13 @@ import { join } from 'node:path'
 
 const PEER_NOTES = [
   '- **ours**: `useDurableEventIterator` under one `DurableIteratorProvider` (tokens in the TanStack Query cache, one ' +
-    'shared socket per stream, in-band `updateToken` before expiry, resume from the last event id).',
+    'shared socket per stream, in-band `updateToken` before expiry, resume from the last event id). Package ' +
+    'defaults, except where a scenario says otherwise (scenario 5: `lingerMs: 0`).',
   '- **naive**: per component, `useQuery` for the token and `useWebSocket` from `partysocket/react` with an async URL ' +
     "provider that reads the token through the query (`fetchQuery`, `staleTime` = token lifetime − 1 s); oRPC's " +
     'websocket `RPCLink` with `ClientRetryPlugin` over it, `subscribe` with `retry: Infinity` (resumes by last event ' +
     'id). partysocket and oRPC defaults otherwise. No in-band refresh: the server closes the socket at expiry. Its ' +
-    "first `subscribe` often runs before partysocket has a socket and waits for the retry plugin's 2 s delay.",
+    "first `subscribe` often runs before partysocket has a socket and waits for the retry plugin's delay.",
   '- **react-use-websocket**: `useWebSocket(asyncUrl, { share: true, shouldReconnect: () => true })`, the URL ' +
     "function fetching the token through the query cache (5 s default reconnect interval). It cannot speak oRPC's " +
     'RPC framing: the peer sends one hand-written `subscribe` frame per socket on open (with the last event id seen) ' +
@@ -19,7 +20,13 @@ const PEER_NOTES = [
   "- **upstream-style**: what oRPC's `DurableIteratorLinkPlugin` does for each iterator, written out (its client " +
     "parses its own token format, not this hub's JWTs): per component, its own token call (no shared cache), its own " +
     'partysocket (default options), `RPCLink` + `ClientRetryPlugin`, and one refresh timer that calls the token ' +
-    'procedure again before expiry and sends `updateToken` on the live socket.',
+    'procedure again before expiry and sends `updateToken` on the live socket (a failed refresh is retried after 2 s).',
+  '- **… (tuned)**: the same peer configured as a competent user would (`bench/support/peers/tuned.ts`): partysocket ' +
+    '`minReconnectionDelay: 250`, `maxReconnectionDelay: 2000`, `minUptime: 1000` (defaults 3,000 / 10,000 / ' +
+    "5,000 ms); the retry plugin's `retryDelay: 250` (default 2,000 ms), and upstream-style's refresh retry 250 ms; " +
+    'react-use-websocket `reconnectInterval: 250`, `reconnectAttempts: Infinity` (defaults 5,000 ms, 20). Scenarios ' +
+    '1–5 run every peer, default and tuned, and every comparison in them names them all; scenario 6 bundles each ' +
+    'library once (options change no bytes); scenario 7 measures servers, not clients.',
   '- Where a peer refreshes tokens, it does so 1 s before expiry, as ours is configured here ' +
     "(`refreshBeforeExpirySeconds: 1`; the default of 30 s is capped at half a token's lifetime).",
 ]
@@ -90,8 +97,30 @@ function renderScenario(result) {
   return parts.join('\n')
 }
 
+/** Which commit holds the scripts and the code that ran, and whether the tree differed from it. */
+function renderSource(source) {
+  if (!source) return []
+  const where = source.paths.map((path) => `\`${path}\``).join(', ')
+  const lines = [
+    `Scripts and code under test: commit \`${source.commit}\`, the last commit that changed what a run measures with ` +
+      `(${where}); HEAD was \`${source.head}\`.`,
+    '',
+  ]
+  if (source.uncommitted.length > 0) {
+    const shown = source.uncommitted.slice(0, 8).map((path) => `\`${path}\``)
+    const more = source.uncommitted.length > shown.length ? ` and ${source.uncommitted.length - shown.length} more` : ''
+    lines.push(
+      `**Uncommitted changes**: the tree differed from that commit in ${source.uncommitted.length} ` +
+        `file${source.uncommitted.length === 1 ? '' : 's'} (${shown.join(', ')}${more}), so no commit holds exactly ` +
+        'what ran. Commit, then rerun before quoting these figures.',
+      '',
+    )
+  }
+  return lines
+}
+
 /** Reads every `<id>.json` in `resultsDir` and returns BENCHMARKS.md. */
-export function renderReport({ resultsDir, quick, machine, versions, loads, failed, startedAt, totalSeconds }) {
+export function renderReport({ resultsDir, quick, machine, versions, source, loads, failed, startedAt, totalSeconds }) {
   const results = readdirSync(resultsDir)
     .filter((file) => /^s\d+\.json$/.test(file))
     .sort((a, b) => Number(a.slice(1, -5)) - Number(b.slice(1, -5)))
@@ -105,6 +134,7 @@ export function renderReport({ resultsDir, quick, machine, versions, loads, fail
       'for the React ones, each against its own reference server (`startReferenceServer`) on 127.0.0.1.',
     '',
   ]
+  lines.push(...renderSource(source))
   if (quick) lines.push('**Quick mode**: one run of each scenario, made smaller; a smoke test, not a measurement.', '')
   if (failed.length > 0) lines.push(`**Failed scenarios** (no results below): ${failed.join(', ')}.`, '')
 

@@ -29,6 +29,48 @@ export function publishSteadily(server: ReferenceServer, channel: string, events
   }
 }
 
+/** A publisher to a server in another process (see server-process.ts), that can stop while the server restarts. */
+export interface PausablePublisher extends Publisher {
+  /** Stops publishing; resolves once everything published so far has been accepted by the server. */
+  pause(): Promise<void>
+  resume(): void
+}
+
+/**
+ * Numbered events at a steady rate through `publish` (asynchronous: a message to the server's process). A number
+ * counts as published once sent; `pause()` waits until the server has taken every one, so that none is in flight
+ * when the server is killed.
+ */
+export function publishSteadilyVia(
+  publish: (message: ChatMessage) => Promise<void>,
+  eventsPerSecond: number,
+): PausablePublisher {
+  let published = 0
+  let paused = false
+  let lastAccepted: Promise<void> = Promise.resolve()
+  const timer = setInterval(() => {
+    if (paused) return
+    const message: ChatMessage = { text: String(published++), from: 'bench', sentAtMs: Date.now() }
+    const accepted = publish(message)
+    // Only the last one is awaited (by pause); a failure before it shows up there, or as a lost event.
+    accepted.catch(() => {})
+    lastAccepted = accepted
+  }, 1000 / eventsPerSecond)
+  return {
+    get published() {
+      return published
+    },
+    pause: () => {
+      paused = true
+      return lastAccepted
+    },
+    resume: () => {
+      paused = false
+    },
+    stop: () => clearInterval(timer),
+  }
+}
+
 /** What one consumer received: each event's number and when it arrived (performance.now()). */
 export class Received {
   readonly numbers: number[] = []
@@ -43,15 +85,21 @@ export class Received {
     return this.numbers.length
   }
 
-  /** When the last event arrived before `timeMs`, and the first after it (undefined if none). */
-  around(timeMs: number): { lastBeforeMs: number | undefined; firstAfterMs: number | undefined } {
-    let lastBeforeMs: number | undefined
-    let firstAfterMs: number | undefined
-    for (const at of this.atMs) {
-      if (at <= timeMs) lastBeforeMs = at
-      else if (firstAfterMs === undefined) firstAfterMs = at
-    }
-    return { lastBeforeMs, firstAfterMs }
+  /** When the first event numbered `firstNumber` or above arrived (undefined if none has). */
+  firstArrivalFrom(firstNumber: number): number | undefined {
+    const index = this.numbers.findIndex((number) => number >= firstNumber)
+    return index < 0 ? undefined : this.atMs[index]
+  }
+
+  /**
+   * The gap a disruption at `atMs` caused, when `firstNumber` was the next number to be published: the longest time
+   * without an event from a second before the disruption until the first event published after it arrived. Taken
+   * this way, a frame that was already on its way when the disruption began (and is handled just after it) does not
+   * end the gap, and neither do events replayed on reconnect. Undefined until an event published after it arrived.
+   */
+  gapAround(atMs: number, firstNumber: number): number | undefined {
+    const recoveredMs = this.firstArrivalFrom(firstNumber)
+    return recoveredMs === undefined ? undefined : this.longestSilenceMs(atMs - 1000, recoveredMs)
   }
 
   /** The longest time without an event between `fromMs` and `toMs` (the edges count as events). */

@@ -1,5 +1,8 @@
-/** The implementations compared: this package and the three ways people stream without it. */
-export type PeerName = 'ours' | 'naive' | 'react-use-websocket' | 'upstream-style'
+/** The three ways people stream without this package, each run at library defaults and tuned. */
+export type OtherPeerKind = 'naive' | 'react-use-websocket' | 'upstream-style'
+
+/** The implementations compared: this package, and each other way at its defaults and as a competent user tunes it. */
+export type PeerName = 'ours' | OtherPeerKind | `${OtherPeerKind} (tuned)`
 
 export interface Metric {
   key: string
@@ -89,6 +92,11 @@ export class Samples {
     }
   }
 
+  /** Every run's value, in the order they were added. */
+  values(group: string, peer: string, key: string): Array<number | null> {
+    return this.rows.get(`${group}\u0000${peer}`)?.samples[key] ?? []
+  }
+
   median(group: string, peer: string, key: string): number | null {
     return median(this.rows.get(`${group}\u0000${peer}`)?.samples[key] ?? [])
   }
@@ -149,4 +157,31 @@ export function lossesOf(table: ResultTable): string[] {
     }
   }
   return losses
+}
+
+/**
+ * One metric of one group for every peer, ours first: "ours 16; naive 5 (ours is 3.2× that), naive (tuned) 5 (…), …".
+ * Headlines use it so that no peer is left out of a comparison. `difference` sets values against ours by subtraction
+ * (for values that can be 0 or negative, like a heap delta).
+ */
+export function oursAgainstEvery(
+  samples: Samples,
+  group: string,
+  key: string,
+  names: readonly string[],
+  { unit = '', digits = 0, difference = false }: { unit?: string; digits?: number; difference?: boolean } = {},
+): string {
+  const ours = samples.median(group, 'ours', key)
+  const against = (value: number | null) => {
+    if (!difference || value === null || ours === null) return timesOurs(value, ours)
+    const delta = value - ours
+    return delta === 0 ? 'the same as ours' : `${delta > 0 ? '+' : '−'}${format(Math.abs(delta), digits)} against ours`
+  }
+  const others = names
+    .filter((name) => name !== 'ours')
+    .map((name) => {
+      const value = samples.median(group, name, key)
+      return `${name} ${format(value, digits)}${unit} (${against(value)})`
+    })
+  return `ours ${format(ours, digits)}${unit}; ${others.join(', ')}`
 }

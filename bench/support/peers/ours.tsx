@@ -5,15 +5,16 @@ import { type ConsumerProps, type PeerContext, type StreamPeer, useOnOpen } from
 
 // ours: useDurableEventIterator under one DurableIteratorProvider, as the README shows it.
 
-export function oursPeer({ app, durableUrl, refreshBeforeExpirySeconds }: PeerContext): StreamPeer {
-  function Consumer({ room, onEvent, onOpen }: ConsumerProps) {
-    const { events, status } = useDurableEventIterator(app.orpc.chat.onMessage, { room }, { onEvent })
+export function oursPeer({ app, durableUrl, refreshBeforeExpirySeconds, lingerMs }: PeerContext): StreamPeer {
+  function Consumer({ room, onEvent, onOpen, onGap }: ConsumerProps) {
+    const { events, status } = useDurableEventIterator(app.orpc.chat.onMessage, { room }, { onEvent, onGap })
     useOnOpen(status === 'open', onOpen)
     return <span>{events.length}</span>
   }
   return {
     name: 'ours',
-    Providers: providers(new QueryClient(), { url: durableUrl, refreshBeforeExpirySeconds }),
+    reportsGaps: true,
+    Providers: providers(new QueryClient(), { url: durableUrl, refreshBeforeExpirySeconds, lingerMs }),
     Consumer,
   }
 }

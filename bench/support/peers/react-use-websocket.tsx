@@ -11,11 +11,13 @@ import {
   useEventList,
   useOnOpen,
 } from './shared'
+import { type PeerVariant, TUNED_REACT_USE_WEBSOCKET_OPTIONS } from './tuned'
 
 // react-use-websocket: useWebSocket with share: true (one socket per URL), shouldReconnect, and an async URL that
 // fetches the token through the query cache. It has no notion of oRPC, so this peer adds the least it needs: on
 // each open, one subscribe frame per socket (with the last event id seen, to resume), and each component reads
-// event frames in onMessage. It never refreshes a token on a live socket, and it does not drop duplicates.
+// event frames in onMessage. It never refreshes a token on a live socket, and it does not drop duplicates. Tuned:
+// the reconnect interval and attempts in ./tuned.ts.
 
 const SUBSCRIBE_REQUEST_ID = '1'
 
@@ -40,12 +42,10 @@ function readEventFrame(data: unknown): { id: string | undefined; message: ChatM
   return { id: frame.p.m?.id, message: frame.p.d?.json as ChatMessage }
 }
 
-export function reactUseWebSocketPeer({
-  app,
-  durableUrl,
-  tokenTtlSeconds,
-  refreshBeforeExpirySeconds,
-}: PeerContext): StreamPeer {
+export function reactUseWebSocketPeer(
+  { app, durableUrl, tokenTtlSeconds, refreshBeforeExpirySeconds }: PeerContext,
+  { tuned }: PeerVariant,
+): StreamPeer {
   const staleTimeMs = Math.max(0, tokenTtlSeconds - refreshBeforeExpirySeconds) * 1000
   const tokenQuery = (room: string) => app.orpc.chat.onMessage.queryOptions({ input: { room }, staleTime: staleTimeMs })
   // share: true shares a socket between components whose URL is the same: one client id per app and room.
@@ -70,6 +70,7 @@ export function reactUseWebSocketPeer({
     const { readyState } = useWebSocket(url, {
       share: true,
       shouldReconnect: () => true,
+      ...(tuned ? TUNED_REACT_USE_WEBSOCKET_OPTIONS : {}),
       onOpen: (event) => {
         const socket = event.target as WebSocket
         if (stream.subscribedSockets.has(socket)) return
@@ -87,5 +88,10 @@ export function reactUseWebSocketPeer({
     useOnOpen(readyState === ReadyState.OPEN, onOpen)
     return <span>{count}</span>
   }
-  return { name: 'react-use-websocket', Providers: queryProviders(new QueryClient()), Consumer }
+  return {
+    name: tuned ? 'react-use-websocket (tuned)' : 'react-use-websocket',
+    reportsGaps: false,
+    Providers: queryProviders(new QueryClient()),
+    Consumer,
+  }
 }

@@ -7,10 +7,11 @@ import type { WebSocket as PartySocket } from 'partysocket'
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react'
 import type { DurableIteratorContract } from '../../../src/protocol/contract'
 import type { ChatMessage } from '../../../src/server'
-import type { startApp } from '../../../tests/client/harness'
+import type { tokenClient } from '../../../tests/client/harness'
 import type { PeerName } from '../results'
 
-export type App = Awaited<ReturnType<typeof startApp>>
+/** The app's oRPC client of the token procedures and its TanStack Query utils (the server may be in another process). */
+export type App = ReturnType<typeof tokenClient>
 
 export interface PeerContext {
   app: App
@@ -20,6 +21,8 @@ export interface PeerContext {
   tokenTtlSeconds: number
   /** Every peer that refreshes a token does it this long before expiry (ours: `refreshBeforeExpirySeconds`). */
   refreshBeforeExpirySeconds: number
+  /** Ours only: how long a connection outlives its last component. @default the provider's default */
+  lingerMs?: number
 }
 
 export interface ConsumerProps {
@@ -28,11 +31,15 @@ export interface ConsumerProps {
   onEvent?: (message: ChatMessage) => void
   /** Called when the consumer's socket is open (ours: when its stream is `open`, i.e. subscribed). */
   onOpen?: () => void
+  /** Called when the stream tells the app that events may have been lost (ours: `onGap`; the others cannot). */
+  onGap?: () => void
 }
 
 /** One way of streaming a chat room into React components: a provider tree and a consuming component. */
 export interface StreamPeer {
   name: PeerName
+  /** Whether it can tell the app that events were lost (calls `onGap`). */
+  reportsGaps: boolean
   Providers: (props: { children?: ReactNode }) => ReactNode
   /** Renders how many events it holds; it keeps the newest 100, as ours does by default. */
   Consumer: (props: ConsumerProps) => ReactNode
@@ -85,10 +92,12 @@ export function queryProviders(queryClient: QueryClient) {
 
 export type DurableClient = ContractRouterClient<DurableIteratorContract, ClientRetryPluginContext>
 
-export function durableClientOver(socket: PartySocket): DurableClient {
+/** oRPC's client over `socket`; `retryDelayMs` replaces the retry plugin's default delay (2 s) when given. */
+export function durableClientOver(socket: PartySocket, retryDelayMs?: number): DurableClient {
   // partysocket types readyState as number; oRPC's link wants the WebSocket constants.
   const websocket = socket as unknown as ConstructorParameters<typeof RPCLink>[0]['websocket']
-  return createORPCClient(new RPCLink<ClientRetryPluginContext>({ websocket, plugins: [new ClientRetryPlugin()] }))
+  const retry = new ClientRetryPlugin(retryDelayMs === undefined ? {} : { default: { retryDelay: retryDelayMs } })
+  return createORPCClient(new RPCLink<ClientRetryPluginContext>({ websocket, plugins: [retry] }))
 }
 
 /** Subscribes with retry Infinity and calls `onEvent` per event until `signal` aborts. */

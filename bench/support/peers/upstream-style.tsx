@@ -14,12 +14,15 @@ import {
   useEventList,
   useLatest,
 } from './shared'
+import { type PeerVariant, TUNED_PARTYSOCKET_OPTIONS, TUNED_RETRY_DELAY_MS } from './tuned'
 
 // upstream-style: what oRPC's DurableIteratorLinkPlugin does for each iterator (its client cannot be used here as
 // is: it parses its own token format, not the JWTs this hub issues). Per consumer: call the token procedure (no
 // shared cache), open its own partysocket with default options, subscribe through RPCLink + ClientRetryPlugin, and
 // run one refresh timer that calls the procedure again before expiry and sends updateToken on the live socket.
+// Tuned: partysocket, the retry plugin and the refresh retry with the delays in ./tuned.ts.
 
+/** How long a failed token refresh waits before it tries again, like the retry plugin's default delay. */
 const UPSTREAM_REFRESH_RETRY_MS = 2000
 
 function readClaims(token: string): { chn: string; exp: number; tags?: string[] } {
@@ -33,7 +36,9 @@ function openUpstreamStyleIterator(options: {
   refreshBeforeExpirySeconds: number
   onEvent: (message: ChatMessage) => void
   onOpen: () => void
+  tuned: boolean
 }): () => void {
+  const retryMs = options.tuned ? TUNED_RETRY_DELAY_MS : UPSTREAM_REFRESH_RETRY_MS
   let finished = false
   let refreshTimer: ReturnType<typeof setTimeout> | undefined
   let socket: PartySocket | undefined
@@ -49,10 +54,11 @@ function openUpstreamStyleIterator(options: {
     const clientId = crypto.randomUUID()
     const websocket = new PartySocket(async () => upgradeUrl(options.durableUrl, clientId, current.token), undefined, {
       WebSocket: WS,
+      ...(options.tuned ? TUNED_PARTYSOCKET_OPTIONS : {}),
     })
     socket = websocket
     websocket.addEventListener('open', options.onOpen)
-    const client = durableClientOver(websocket)
+    const client = durableClientOver(websocket, options.tuned ? TUNED_RETRY_DELAY_MS : undefined)
 
     const scheduleRefresh = () => {
       if (finished) return
@@ -66,7 +72,7 @@ function openUpstreamStyleIterator(options: {
               next = await fetchToken()
             } catch {
               if (finished) return
-              await new Promise((resolve) => setTimeout(resolve, UPSTREAM_REFRESH_RETRY_MS))
+              await new Promise((resolve) => setTimeout(resolve, retryMs))
             }
           }
           if (finished) return
@@ -78,7 +84,7 @@ function openUpstreamStyleIterator(options: {
           if (sameStream) await client.updateToken({ token: current.token }).catch(() => {})
           else websocket.reconnect()
         },
-        Math.max(first ? 0 : UPSTREAM_REFRESH_RETRY_MS, dueMs),
+        Math.max(first ? 0 : retryMs, dueMs),
       )
     }
     scheduleRefresh()
@@ -97,7 +103,10 @@ function openUpstreamStyleIterator(options: {
   }
 }
 
-export function upstreamStylePeer({ app, durableUrl, refreshBeforeExpirySeconds }: PeerContext): StreamPeer {
+export function upstreamStylePeer(
+  { app, durableUrl, refreshBeforeExpirySeconds }: PeerContext,
+  { tuned }: PeerVariant,
+): StreamPeer {
   function Consumer({ room, onEvent, onOpen }: ConsumerProps) {
     const [count, push] = useEventList()
     const latest = useLatest(onEvent)
@@ -113,10 +122,16 @@ export function upstreamStylePeer({ app, durableUrl, refreshBeforeExpirySeconds 
             push(message)
           },
           onOpen: () => latestOnOpen.current?.(),
+          tuned,
         }),
       [room, push, latest, latestOnOpen],
     )
     return <span>{count}</span>
   }
-  return { name: 'upstream-style', Providers: queryProviders(new QueryClient()), Consumer }
+  return {
+    name: tuned ? 'upstream-style (tuned)' : 'upstream-style',
+    reportsGaps: false,
+    Providers: queryProviders(new QueryClient()),
+    Consumer,
+  }
 }
