@@ -1,4 +1,4 @@
-// Fault drills for the demo page: drop every socket, stop the server for a while, read its counters.
+// Fault drills for the demo page: drop every socket, stop the server for a while, publish a burst, read counters.
 // Mounted on the page's Vite server so it answers while the reference server is down.
 // With `cloudflare` (the Durable Object engine, demo/cloudflare.mjs) the sockets live in the Worker: drop and the
 // socket count go there, the token count still comes from the reference server, and stop answers 501.
@@ -25,6 +25,12 @@ export function controlApi(server, cloudflare) {
         }
         if (request.method === 'POST' && url.pathname === '/drop') {
           return reply(200, { dropped: server.hub.dropConnections() })
+        }
+        if (request.method === 'POST' && url.pathname === '/publish') {
+          return reply(
+            202,
+            publishBurst(url, (channel, payload) => server.publish(channel, payload)),
+          )
         }
         if (request.method === 'POST' && url.pathname === '/stop') {
           const seconds = Math.min(Math.max(Number(url.searchParams.get('seconds') ?? 5), 1), 60)
@@ -54,6 +60,12 @@ export function controlApi(server, cloudflare) {
     if (request.method === 'POST' && url.pathname === '/drop') {
       return reply(200, { dropped: await engine.dropConnections() })
     }
+    if (request.method === 'POST' && url.pathname === '/publish') {
+      return reply(
+        202,
+        publishBurst(url, (channel, payload) => engine.publish(channel, payload)),
+      )
+    }
     if (request.method === 'POST' && url.pathname === '/stop') {
       return reply(501, { error: 'stopping the server is not available on the Cloudflare engine' })
     }
@@ -61,4 +73,25 @@ export function controlApi(server, cloudflare) {
   }
 }
 
-const UNKNOWN_CONTROL = 'unknown demo control; try GET /demo/api/stats, POST /demo/api/drop or /demo/api/stop?seconds=5'
+/**
+ * Publishes `count` numbered chat messages to `channel` (default chat:lobby), `perSecond` a second, in the
+ * background; answers at once with what it will do.
+ */
+function publishBurst(url, publish) {
+  const channel = url.searchParams.get('channel') ?? 'chat:lobby'
+  const count = Math.min(Math.max(Number(url.searchParams.get('count') ?? 100), 1), 100_000)
+  const perSecond = Math.min(Math.max(Number(url.searchParams.get('perSecond') ?? 50), 1), 1000)
+  const startedAtMs = Date.now()
+  void (async () => {
+    // One at a time, in order, each at its due time.
+    for (let sent = 0; sent < count; sent++) {
+      const dueAtMs = startedAtMs + (sent * 1000) / perSecond
+      if (dueAtMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, dueAtMs - Date.now()))
+      await publish(channel, { text: `burst ${sent}`, from: 'demo', sentAtMs: Date.now() })
+    }
+  })().catch((error) => console.error(`publish burst: ${error.message}`))
+  return { channel, count, perSecond }
+}
+
+const UNKNOWN_CONTROL =
+  'unknown demo control; try GET /demo/api/stats, POST /demo/api/drop, /demo/api/stop?seconds=5 or /demo/api/publish?count=100&perSecond=50'

@@ -3,7 +3,8 @@
 // Run by `npm start` (which builds the package first). Flags: --port (page, default 5173; 0 picks a free
 // one), --host (default 127.0.0.1), --token-ttl (seconds, default 15), --engine (node, the default: the reference
 // server's hub; cloudflare: the package's Durable Object in workerd under miniflare, `npm run demo -- --engine
-// cloudflare`, with the reference server still issuing the tokens).
+// cloudflare`, with the reference server still issuing the tokens), --tabs (shared, the default: the tabs of the
+// browser share one socket per stream; separate: one per tab).
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -18,14 +19,22 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'token-ttl': { type: 'string', default: '15' },
     engine: { type: 'string', default: 'node' },
+    tabs: { type: 'string', default: 'shared' },
   },
 })
 const port = Number(values.port)
 const tokenTtlSeconds = Number(values['token-ttl'])
 const engine = values.engine
-if (!Number.isInteger(port) || port < 0 || !(tokenTtlSeconds > 0) || !['node', 'cloudflare'].includes(engine)) {
+const shareAcrossTabs = values.tabs === 'shared'
+if (
+  !Number.isInteger(port) ||
+  port < 0 ||
+  !(tokenTtlSeconds > 0) ||
+  !['node', 'cloudflare'].includes(engine) ||
+  !['shared', 'separate'].includes(values.tabs)
+) {
   console.error(
-    'usage: node demo/start.mjs [--port 5173] [--host 127.0.0.1] [--token-ttl 15] [--engine node|cloudflare]',
+    'usage: node demo/start.mjs [--port 5173] [--host 127.0.0.1] [--token-ttl 15] [--engine node|cloudflare] [--tabs shared|separate]',
   )
   process.exit(2)
 }
@@ -76,7 +85,13 @@ const vite = await createServer({
   plugins: [react(), controlApi(server, cloudflare)],
   resolve: { alias: { 'react-durable-iterator': fileURLToPath(new URL('../src/index.ts', import.meta.url)) } },
   define: {
-    __DEMO_CONFIG__: JSON.stringify({ rpcUrl: server.rpcUrl, durableUrl, tokenTtlSeconds, engine: engineLabel }),
+    __DEMO_CONFIG__: JSON.stringify({
+      rpcUrl: server.rpcUrl,
+      durableUrl,
+      tokenTtlSeconds,
+      engine: engineLabel,
+      shareAcrossTabs,
+    }),
   },
   // Bundle the dependencies up front, so the first page load does not trigger a re-optimisation reload.
   optimizeDeps: {
@@ -103,7 +118,8 @@ console.log(`react-durable-iterator demo
   oRPC endpoint:    ${server.rpcUrl}
   Engine:           ${engineLabel}
   Durable endpoint: ${durableUrl}
-  Tokens live ${tokenTtlSeconds} s and are refreshed in-band before they expire. Ctrl+C stops.`)
+  Tokens live ${tokenTtlSeconds} s and are refreshed in-band before they expire.
+  ${shareAcrossTabs ? 'Open it in several tabs: they share one socket per stream.' : 'Each tab opens its own sockets (--tabs separate).'} Ctrl+C stops.`)
 
 async function shutdown() {
   clearInterval(ticker)

@@ -4,7 +4,13 @@ import type { RouterClient } from '@orpc/server'
 import { createTanstackQueryUtils } from '@orpc/tanstack-query'
 import type { ReferenceRouter } from '../../src/server'
 
-declare const __DEMO_CONFIG__: { rpcUrl: string; durableUrl: string; tokenTtlSeconds: number; engine: string }
+declare const __DEMO_CONFIG__: {
+  rpcUrl: string
+  durableUrl: string
+  tokenTtlSeconds: number
+  engine: string
+  shareAcrossTabs: boolean
+}
 
 /** Where the reference server (and the hub, on the engine `engine` names) listens, as `demo/start.mjs` started it. */
 export const demoConfig = __DEMO_CONFIG__

@@ -12,7 +12,7 @@ const queryClient = new QueryClient()
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <DurableIteratorProvider url={demoConfig.durableUrl}>
+      <DurableIteratorProvider url={demoConfig.durableUrl} shareAcrossTabs={demoConfig.shareAcrossTabs}>
         <App />
       </DurableIteratorProvider>
       <ReactQueryDevtools initialIsOpen={false} buttonPosition="bottom-left" />

@@ -79,3 +79,18 @@ it('a component that mounts later sees the events already buffered', async () =>
   await waitFor(() => expect(late.result?.events.map((message) => message.text)).toEqual(['before you came']))
   expect(app.server.stats().upgradesAccepted).toBe(1)
 })
+
+it('shareAcrossTabs where Web Locks are missing (jsdom has none): each tab streams alone, as without it', async () => {
+  expect(typeof navigator.locks?.request).not.toBe('function')
+  const seen = observer<ChatResult>()
+  const Providers = providers(createQueryClient(), { url: app.server.durableUrl, shareAcrossTabs: true })
+  render(
+    <Providers>
+      <Chat room="alone" seen={seen} />
+    </Providers>,
+  )
+  await waitFor(() => expect(seen.result?.status).toBe('open'))
+  await act(() => seen.result!.rpc.sendMessage({ text: 'still works' }))
+  await waitFor(() => expect(seen.result?.events.at(-1)?.text).toBe('still works'))
+  expect(app.server.stats()).toMatchObject({ upgradesAccepted: 1, tokensIssued: 1 })
+})

@@ -49,7 +49,7 @@ it('renderToString of a tree using the hook: status idle, no socket, no timer, n
   }
   const html = renderToString(
     <QueryClientProvider client={queryClient}>
-      <DurableIteratorProvider url={app.server.durableUrl} WebSocket={CountingWebSocket}>
+      <DurableIteratorProvider url={app.server.durableUrl} WebSocket={CountingWebSocket} shareAcrossTabs>
         <Chat />
       </DurableIteratorProvider>
     </QueryClientProvider>,
