@@ -3,21 +3,15 @@ import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
 import react from '@vitejs/plugin-react'
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
+import { findChromium } from './tests/support/chromium'
 
-// Debian's Chromium (apt), driven by playwright-core: nothing downloads a browser.
+// Debian's Chromium when it is installed, else one from the npm registry (tests/support/chromium.ts), driven by
+// playwright-core: nothing downloads a browser.
+const browser = await findChromium()
 const chromium = playwright({
-  launchOptions: {
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  },
+  launchOptions: { executablePath: browser.executablePath, args: browser.args },
+  // React Query Devtools needs a locale the headless builds do not always set.
+  contextOptions: { locale: 'en-US' },
 })
 
 export default defineConfig({

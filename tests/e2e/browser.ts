@@ -2,20 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BrowserContext, chromium } from 'playwright-core'
-
-/** Debian's Chromium (`apt-get install chromium`); playwright-core never downloads a browser. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-// Without the background-networking flags Chromium keeps trying hosts this sandbox cannot reach.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+import { findChromium } from '../support/chromium'
 
 export interface Browser {
   context: BrowserContext
@@ -23,12 +10,15 @@ export interface Browser {
 }
 
 export async function launchChromium(): Promise<Browser> {
+  const { executablePath, args } = await findChromium()
   const profile = mkdtempSync(join(tmpdir(), 'rdi-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args,
     viewport: { width: 1200, height: 760 },
+    // React Query Devtools needs a locale the headless builds do not always set.
+    locale: 'en-US',
   })
   return {
     context,
