@@ -1,7 +1,7 @@
 import { getEventMeta } from '@orpc/client'
 import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState } from 'react'
-import { durableIteratorTokenOptions, type TokenProcedure, useDurableEventIterator } from 'react-durable-iterator'
+import { durableIteratorTokenOptions, type TokenProcedureUtils, useDurableEventIterator } from 'react-durable-iterator'
 
 export interface StreamHealth {
   received: number
@@ -14,7 +14,7 @@ export interface StreamHealth {
  * consecutive per channel, so any jump is a lost event) and reconnects, and reads the token query.
  */
 export function useStreamHealth<TInput, TOutput extends string>(
-  procedure: TokenProcedure<TInput, TOutput>,
+  procedure: TokenProcedureUtils<TInput, TOutput>,
   input: TInput,
 ) {
   const health = useRef<StreamHealth>({ received: 0, gaps: 0, reconnects: 0 })

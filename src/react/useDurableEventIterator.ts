@@ -6,7 +6,7 @@ import type { ListenerErrorHandler } from '../connection/listener-errors.js'
 import { CONNECTING_SNAPSHOT, type DurableConnectionSnapshot, IDLE_SNAPSHOT } from '../connection/snapshot.js'
 import { DurableIteratorError } from '../errors.js'
 import type { InferTokenEvent, InferTokenMethods } from '../protocol/claims.js'
-import type { TokenProcedure } from '../token/token-procedure.js'
+import type { TokenProcedure, TokenProcedureClient, TokenProcedureUtils } from '../token/token-procedure.js'
 import { durableIteratorTokenOptions } from '../token/token-query-options.js'
 import { useDurableIteratorContext } from './durable-iterator-context.js'
 import { useIsomorphicLayoutEffect } from './use-isomorphic-layout-effect.js'
@@ -49,6 +49,17 @@ const getServerSnapshot = () => IDLE_SNAPSHOT
  *   (`orpc.chat.onMessage`) or as a plain client function with `options.queryKey`
  */
 export function useDurableEventIterator<TInput, TOutput extends string>(
+  procedure: TokenProcedureUtils<TInput, TOutput>,
+  input: TInput,
+  options?: UseDurableEventIteratorOptions<InferTokenEvent<TOutput>>,
+): UseDurableEventIteratorResult<InferTokenEvent<TOutput>, InferTokenMethods<TOutput>>
+/** With a plain oRPC client function, which cannot tell its own path, `options.queryKey` is required. */
+export function useDurableEventIterator<TInput, TOutput extends string>(
+  procedure: TokenProcedureClient<TInput, TOutput>,
+  input: TInput,
+  options: UseDurableEventIteratorOptions<InferTokenEvent<TOutput>> & { queryKey: QueryKey },
+): UseDurableEventIteratorResult<InferTokenEvent<TOutput>, InferTokenMethods<TOutput>>
+export function useDurableEventIterator<TInput, TOutput extends string>(
   procedure: TokenProcedure<TInput, TOutput>,
   input: TInput,
   options: UseDurableEventIteratorOptions<InferTokenEvent<TOutput>> = {},
@@ -56,8 +67,9 @@ export function useDurableEventIterator<TInput, TOutput extends string>(
   type TEvent = InferTokenEvent<TOutput>
   const { registry, settings } = useDurableIteratorContext()
   const { enabled = true, maxEvents = 100 } = options
-  const tokenQuery = durableIteratorTokenOptions(procedure, input, {
-    queryKey: options.queryKey,
+  // One implementation for both overloads: a plain client without `queryKey` (untyped callers) throws, naming it.
+  const tokenQuery = durableIteratorTokenOptions(procedure as TokenProcedureClient<TInput, TOutput>, input, {
+    queryKey: options.queryKey as QueryKey,
     refreshBeforeExpirySeconds: settings.refreshBeforeExpirySeconds,
     tokenTimeoutMs: settings.tokenTimeoutMs,
     parseToken: settings.parseToken,

@@ -3,7 +3,13 @@ import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 import { parseDurableIteratorToken, readToken, type TokenParser } from './parse-token.js'
 import { recordTokenArrival, tokenArrivalMs } from './token-arrival.js'
-import { isProcedureUtils, procedureNameOf, type TokenProcedure } from './token-procedure.js'
+import {
+  isProcedureUtils,
+  procedureNameOf,
+  type TokenProcedure,
+  type TokenProcedureClient,
+  type TokenProcedureUtils,
+} from './token-procedure.js'
 import { tokenTiming } from './token-timing.js'
 
 export interface DurableIteratorTokenQueryOptions {
@@ -72,6 +78,17 @@ async function callWithTimeout<TOutput>(
  * shape check), and a `staleTime` that makes the token stale `refreshBeforeExpirySeconds` before it expires.
  * Use them to prefetch or dehydrate the token, or to invalidate it on logout.
  */
+export function durableIteratorTokenOptions<TInput, TOutput extends string>(
+  procedure: TokenProcedureUtils<TInput, TOutput>,
+  input: TInput,
+  options?: DurableIteratorTokenQueryOptions,
+): DurableIteratorTokenQuery<TOutput>
+/** A plain oRPC client function cannot tell its own path: it needs `queryKey`. */
+export function durableIteratorTokenOptions<TInput, TOutput extends string>(
+  procedure: TokenProcedureClient<TInput, TOutput>,
+  input: TInput,
+  options: DurableIteratorTokenQueryOptions & { queryKey: QueryKey },
+): DurableIteratorTokenQuery<TOutput>
 export function durableIteratorTokenOptions<TInput, TOutput extends string>(
   procedure: TokenProcedure<TInput, TOutput>,
   input: TInput,

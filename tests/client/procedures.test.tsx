@@ -17,7 +17,8 @@ it('accepts a plain oRPC client function together with a query key', async () =>
   await waitFor(() => expect(result.current.status).toBe('open'))
 })
 
-it('says what to do when a plain client comes without a query key', () => {
+it('says what to do when a plain client comes without a query key (from JavaScript; TypeScript refuses it)', () => {
+  // @ts-expect-error a plain client function without `queryKey` is a type error (tests/types)
   expect(() => durableIteratorTokenOptions(app.client.chat.onMessage, { room: 'x' })).toThrow(
     /pass `queryKey` in the options, or pass procedure utils/,
   )

@@ -40,6 +40,13 @@ describe('useDurableEventIterator', () => {
     expectTypeOf(untyped.events).toEqualTypeOf<readonly unknown[]>()
   })
 
+  it('refuses a plain oRPC client function without queryKey at compile time', () => {
+    // @ts-expect-error it cannot tell its own path
+    useDurableEventIterator(client.chat.onMessage, { room: 'plain' })
+    // @ts-expect-error the same for the token's query options
+    durableIteratorTokenOptions(client.chat.onMessage, { room: 'plain' })
+  })
+
   it('types a plain oRPC client function like its utils', () => {
     const result = useDurableEventIterator(client.chat.onMessage, { room: 'plain' }, { queryKey: ['chat', 'plain'] })
     expectTypeOf(result.events).toEqualTypeOf<readonly ChatMessage[]>()
