@@ -83,7 +83,12 @@ const vite = await createServer({
   logLevel: 'warn',
   clearScreen: false,
   plugins: [react(), controlApi(server, cloudflare)],
-  resolve: { alias: { 'react-durable-iterator': fileURLToPath(new URL('../src/index.ts', import.meta.url)) } },
+  resolve: {
+    alias: {
+      'react-durable-iterator/tabs': fileURLToPath(new URL('../src/tabs.ts', import.meta.url)),
+      'react-durable-iterator': fileURLToPath(new URL('../src/index.ts', import.meta.url)),
+    },
+  },
   define: {
     __DEMO_CONFIG__: JSON.stringify({
       rpcUrl: server.rpcUrl,

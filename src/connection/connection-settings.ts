@@ -2,6 +2,7 @@ import type { QueryClient } from '@tanstack/query-core'
 import { parseDurableIteratorToken, type TokenParser } from '../token/parse-token.js'
 import { DEFAULT_REFRESH_BEFORE_EXPIRY_SECONDS } from '../token/token-query-options.js'
 import { DEFAULT_RECONNECT_OPTIONS, type ReconnectOptions } from './backoff.js'
+import type { TabSharing } from './cross-tab/tab-sharing.js'
 import { DEFAULT_HEARTBEAT_OPTIONS, type HeartbeatOptions } from './heartbeat.js'
 import type { WebSocketConstructor } from './socket-transport.js'
 import type { DurableUrl } from './socket-url.js'
@@ -41,12 +42,13 @@ export interface DurableConnectionSettings {
   /** Applies in place: the current token is read again with it. @default JWT and oRPC signed values */
   parseToken?: TokenParser
   /**
-   * Share each stream among the tabs of this origin: one tab leads (it holds the socket and fetches the tokens),
-   * the others follow over a BroadcastChannel with the same events and state. Needs BroadcastChannel and Web Locks;
-   * without them (and on the server) each tab streams alone. Applies to streams opened afterwards.
-   * @default false
+   * Share each stream among the tabs of this origin: `acrossTabs` from `react-durable-iterator/tabs`. One tab leads
+   * (it holds the socket and fetches the tokens), the others follow over a BroadcastChannel with the same events and
+   * state. Without BroadcastChannel or Web Locks (and on the server) each tab streams alone. Applies to streams
+   * opened afterwards.
+   * @default undefined (each tab streams alone)
    */
-  shareAcrossTabs?: boolean
+  shareAcrossTabs?: TabSharing
 }
 
 /** Settings with their defaults, as a connection uses them. */
@@ -60,7 +62,7 @@ export interface ResolvedSettings {
   WebSocket: WebSocketConstructor | undefined
   parseToken: TokenParser
   handshakeTimeoutMs: number
-  shareAcrossTabs: boolean
+  shareAcrossTabs: TabSharing | undefined
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000
@@ -76,7 +78,7 @@ export function resolveSettings(settings: DurableConnectionSettings): ResolvedSe
     WebSocket: settings.WebSocket,
     parseToken: settings.parseToken ?? parseDurableIteratorToken,
     handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
-    shareAcrossTabs: settings.shareAcrossTabs ?? false,
+    shareAcrossTabs: settings.shareAcrossTabs,
   }
 }
 

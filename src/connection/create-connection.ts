@@ -2,8 +2,6 @@ import type { FetchQueryOptions, QueryKey } from '@tanstack/query-core'
 import { procedureNameOf } from '../token/token-procedure.js'
 import { TokenSource } from '../token/token-source.js'
 import { type DurableConnectionSettings, resolveSettings } from './connection-settings.js'
-import { CrossTabConnection } from './cross-tab/cross-tab-connection.js'
-import { canShareAcrossTabs } from './cross-tab/support.js'
 import type { DurableConnection } from './durable-connection.js'
 import { SocketConnection } from './socket-connection.js'
 
@@ -30,9 +28,9 @@ export function createDurableConnection<TEvent = unknown, TToken extends string 
   )
   const maxEvents = options.maxEvents ?? 100
   const createOwn = () => new SocketConnection<TEvent>(settings, tokens, maxEvents)
-  if (!settings.shareAcrossTabs || !canShareAcrossTabs()) return createOwn()
+  if (!settings.shareAcrossTabs) return createOwn()
   // Tabs share a stream when they ask for the same token (query key) at the same endpoint.
   const endpoint = typeof settings.url === 'function' ? '' : String(settings.url)
   const streamId = `${tokens.queryHash}@${endpoint}`
-  return new CrossTabConnection<TEvent>({ streamId, settings, tokens, maxEvents, createOwn })
+  return settings.shareAcrossTabs.connect<TEvent>({ streamId, settings, tokens, maxEvents, createOwn })
 }

@@ -3,6 +3,7 @@ import { type ReactNode, useContext, useEffect, useMemo, useState } from 'react'
 import type { ReconnectOptions } from '../connection/backoff.js'
 import { ConnectionRegistry } from '../connection/connection-registry.js'
 import type { DurableConnectionSettings } from '../connection/connection-settings.js'
+import type { TabSharing } from '../connection/cross-tab/tab-sharing.js'
 import type { HeartbeatOptions } from '../connection/heartbeat.js'
 import type { WebSocketConstructor } from '../connection/socket-transport.js'
 import type { DurableUrl } from '../connection/socket-url.js'
@@ -52,13 +53,13 @@ export interface DurableIteratorProviderProps {
   /** Reads claims from a custom token format. Applies in place. @default JWT and oRPC signed values */
   parseToken?: TokenParser
   /**
-   * One socket per stream per browser instead of per tab: the tab that leads (by Web Locks) holds the socket and
+   * One socket per stream per browser instead of per tab: pass `acrossTabs` from `react-durable-iterator/tabs` (its
+   * own entry: apps that do not share pay nothing for it). The tab that leads (by Web Locks) holds the socket and
    * fetches the tokens; the others get the same events and state over a BroadcastChannel, and their remote calls go
-   * through it. When it closes, crashes or is frozen, another tab takes over and resumes. Needs BroadcastChannel and
-   * Web Locks (each tab streams alone without them). Applies to streams opened afterwards.
-   * @default false
+   * through it. When it closes, crashes or is frozen, another tab takes over and resumes. Without BroadcastChannel
+   * or Web Locks each tab streams alone. Applies to streams opened afterwards.
    */
-  shareAcrossTabs?: boolean
+  shareAcrossTabs?: TabSharing
   children?: ReactNode
 }
 

@@ -3,6 +3,7 @@ import { act, cleanup, render, waitFor } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { useDurableEventIterator } from '../../src'
+import { acrossTabs } from '../../src/tabs'
 import { type ChatResult, createQueryClient, type Observer, observer, providers, startApp } from './harness'
 
 let app: Awaited<ReturnType<typeof startApp>>
@@ -83,7 +84,7 @@ it('a component that mounts later sees the events already buffered', async () =>
 it('shareAcrossTabs where Web Locks are missing (jsdom has none): each tab streams alone, as without it', async () => {
   expect(typeof navigator.locks?.request).not.toBe('function')
   const seen = observer<ChatResult>()
-  const Providers = providers(createQueryClient(), { url: app.server.durableUrl, shareAcrossTabs: true })
+  const Providers = providers(createQueryClient(), { url: app.server.durableUrl, shareAcrossTabs: acrossTabs })
   render(
     <Providers>
       <Chat room="alone" seen={seen} />

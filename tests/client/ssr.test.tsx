@@ -3,6 +3,7 @@ import { QueryClientProvider } from '@tanstack/react-query'
 import { renderToString } from 'react-dom/server'
 import { afterAll, afterEach, expect, it, vi } from 'vitest'
 import { DurableIteratorProvider, useDurableEventIterator } from '../../src'
+import { acrossTabs } from '../../src/tabs'
 import { createQueryClient, startApp } from './harness'
 
 const app = await startApp()
@@ -49,7 +50,7 @@ it('renderToString of a tree using the hook: status idle, no socket, no timer, n
   }
   const html = renderToString(
     <QueryClientProvider client={queryClient}>
-      <DurableIteratorProvider url={app.server.durableUrl} WebSocket={CountingWebSocket} shareAcrossTabs>
+      <DurableIteratorProvider url={app.server.durableUrl} WebSocket={CountingWebSocket} shareAcrossTabs={acrossTabs}>
         <Chat />
       </DurableIteratorProvider>
     </QueryClientProvider>,
