@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'package',
           // Node by default; files that render React opt into jsdom with a `@vitest-environment` comment.
-          include: ['tests/{unit,core,server,client,faults,security,cloudflare}/**/*.test.{ts,tsx}'],
+          include: ['tests/{unit,core,server,client,faults,security,cloudflare,protocol,testing}/**/*.test.{ts,tsx}'],
           environment: 'node',
           pool: 'forks',
           // Type assertions (`*.test-d.ts`) run through tsc: a wrong inferred type fails as a test.

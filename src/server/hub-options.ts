@@ -1,0 +1,59 @@
+import type { AnyRouter } from '@orpc/server'
+import type { SigningKey } from '../protocol/signing-key.js'
+import type { DurableIteratorGrant, TokenFormat } from '../protocol/token-signing.js'
+import type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
+
+export interface DurableIteratorHubOptions<TMethods extends AnyRouter> {
+  /** HS256 secret, at least 32 bytes. Tokens are verified with it; `issueToken` signs with it. */
+  signingKey: SigningKey
+  /**
+   * How long published events are kept for clients that resume with a last event id.
+   * @default 300
+   */
+  resumeRetentionSeconds?: number
+  /**
+   * At most this many events per channel are kept for resume.
+   * @default 1000
+   */
+  resumeMaxEvents?: number
+  /**
+   * Frames larger than this close the socket with 1009.
+   * @default 65536
+   */
+  maxPayloadBytes?: number
+  /**
+   * A subscriber that falls this many frames behind (handed to the socket, not yet written out) is closed (1013) and
+   * resumes from its last id, instead of the hub buffering without bound.
+   * @default 10000
+   */
+  maxQueuedEventsPerSubscriber?: number
+  /**
+   * Remote methods, an oRPC router whose procedures run with `DurableIteratorMethodContext`. A token may
+   * call `methods[name]` only if `name` is in its `rpc` claim.
+   */
+  methods?: TMethods
+  /**
+   * Open sockets this hub accepts at most; further upgrades are closed with 1013 ("try again later").
+   * @default 10000
+   */
+  maxSockets?: number
+  /** Default lifetime of tokens made by `issueToken`. @default 3600 */
+  tokenTtlSeconds?: number
+  /**
+   * Format of tokens made by `issueToken`: `'orpc'` for oRPC's signed value, which oRPC's own client needs. The hub
+   * accepts both formats whatever this says.
+   * @default 'jwt'
+   */
+  tokenFormat?: TokenFormat
+  /**
+   * How upgrades without a client id, without a valid token, or over `maxSockets` are refused: accepted and closed
+   * with 4000/4001/1013 (`'close-code'`), or answered with HTTP 400/401/503 before upgrading (`'http-status'`, as
+   * oRPC's server does, for proxies that cannot accept-then-close). Browsers see only the first kind's reason.
+   * @default 'close-code'
+   */
+  refuseUpgradesWith?: RefuseUpgradesWith
+}
+
+export interface IssueTokenOptions extends Omit<DurableIteratorGrant, 'chn'> {
+  ttlSeconds?: number
+}
