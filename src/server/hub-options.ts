@@ -22,8 +22,8 @@ export interface DurableIteratorHubOptions<TMethods extends AnyRouter> {
    */
   maxPayloadBytes?: number
   /**
-   * A subscriber that falls this many frames behind (handed to the socket, not yet written out) is closed (1013) and
-   * resumes from its last id, instead of the hub buffering without bound.
+   * A subscriber whose socket holds more than this many events unsent (judged in frames of the size being sent) is
+   * closed (1013) and resumes from its last id, instead of the hub buffering without bound.
    * @default 10000
    */
   maxQueuedEventsPerSubscriber?: number

@@ -54,7 +54,7 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
   const refuseWith = checkRefuseUpgradesWith(options.refuseUpgradesWith)
   // A typo fails here, at startup, rather than at the first token.
   checkTokenFormat(options.tokenFormat ?? 'jwt')
-  const maxUnflushedFrames = options.maxQueuedEventsPerSubscriber ?? 10_000
+  const maxQueuedFrames = options.maxQueuedEventsPerSubscriber ?? 10_000
   const hub = new MemoryHub({
     verifyToken: (token) => verifyTokenWithKey(token, key, Date.now()),
     retentionMs: (options.resumeRetentionSeconds ?? 300) * 1000,
@@ -67,7 +67,7 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
     refuseWith,
     judge: (url) => hub.judge(url),
     onSocket(ws, { clientId, claims }) {
-      const socket = hub.accept(new WsTransport(ws, maxUnflushedFrames), clientId, claims)
+      const socket = hub.accept(new WsTransport(ws, maxQueuedFrames), clientId, claims)
       ws.on('message', (data: RawData, isBinary: boolean) => {
         socket.receive(isBinary ? toBytes(data) : data.toString())
       })

@@ -6,20 +6,17 @@ import type { SocketTransport } from '../protocol/in-memory/socket-transport.js'
 const TEXT_FRAME = { binary: false } as const
 
 /**
- * A `ws` socket as the hub's transport. Frames handed to `ws` but not yet written out are counted: a client that
- * falls more than `maxUnflushedFrames` behind is closed (1013) and resumes from its last event id, instead of the
- * hub buffering for it without bound.
+ * A `ws` socket as the hub's transport. A client that reads too slowly is closed (1013) and resumes from its last
+ * event id, instead of the hub buffering for it without bound: when what `ws` holds unsent exceeds
+ * `maxQueuedFrames` frames of the size being sent. (Reading `bufferedAmount` is cheap; a write callback per frame
+ * to count them exactly would cost more than the rest of the fan-out.)
  */
 export class WsTransport implements SocketTransport {
   readonly frameEncoding = 'utf8'
-  #unflushed = 0
-  readonly #flushed = () => {
-    this.#unflushed--
-  }
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly maxUnflushedFrames: number,
+    private readonly maxQueuedFrames: number,
   ) {}
 
   isOpen(): boolean {
@@ -28,12 +25,12 @@ export class WsTransport implements SocketTransport {
 
   send(frame: string | Uint8Array): void {
     if (!this.isOpen()) return
-    if (this.#unflushed >= this.maxUnflushedFrames) {
+    const frameBytes = typeof frame === 'string' ? frame.length : frame.byteLength
+    if (this.socket.bufferedAmount > this.maxQueuedFrames * frameBytes) {
       this.close(CloseCode.tryAgainLater, 'subscriber too slow: resume from the last event id')
       return
     }
-    this.#unflushed++
-    this.socket.send(frame, TEXT_FRAME, this.#flushed)
+    this.socket.send(frame, TEXT_FRAME)
   }
 
   close(code: number, reason: string): void {
