@@ -22,6 +22,16 @@ const chromium = playwright({
 
 export default defineConfig({
   plugins: [react()],
+  // The package's own entry names, as users import them (tests/testing runs the README's example verbatim).
+  resolve: {
+    alias: [
+      { find: /^react-durable-iterator$/, replacement: fileURLToPath(new URL('src/index.ts', import.meta.url)) },
+      {
+        find: /^react-durable-iterator\/testing$/,
+        replacement: fileURLToPath(new URL('src/testing/index.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,

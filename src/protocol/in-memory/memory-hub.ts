@@ -30,6 +30,8 @@ export class MemoryHub {
   readonly #sockets = new Set<LiveSocket>()
   readonly #channels: ChannelRegistry<LiveSocket>
   readonly #socketHub: LiveSocketHub
+  /** Upgrades being judged right now: they count toward `maxSockets` until they are accepted or refused. */
+  #judging = 0
 
   constructor(options: MemoryHubOptions) {
     this.#options = options
@@ -52,14 +54,20 @@ export class MemoryHub {
     }
   }
 
-  /** Whether an upgrade to `url` may become a socket; a refusal is counted. */
+  /**
+   * Whether an upgrade to `url` may become a socket; a refusal is counted. While its token is checked, an upgrade
+   * holds one of the `maxSockets` places, so that a burst of upgrades cannot all pass the count at once.
+   */
   async judge(url: URL): Promise<UpgradeVerdict> {
-    const verdict = await judgeUpgrade(url, {
-      verifyToken: this.#options.verifyToken,
-      sockets: { open: this.#stats.openSockets, max: this.#options.maxSockets },
-    })
-    if (!verdict.ok) this.countRefusal(verdict.refusal)
-    return verdict
+    const sockets = { open: this.#stats.openSockets + this.#judging, max: this.#options.maxSockets }
+    this.#judging++
+    try {
+      const verdict = await judgeUpgrade(url, { verifyToken: this.#options.verifyToken, sockets })
+      if (!verdict.ok) this.countRefusal(verdict.refusal)
+      return verdict
+    } finally {
+      this.#judging--
+    }
   }
 
   countRefusal(refusal: keyof DurableIteratorHubStats['upgradesRejected']): void {
