@@ -6,7 +6,7 @@ import { setupServer } from 'msw/node'
 import { WebSocket as NodeWebSocket } from 'ws'
 import type { RefuseUpgradesWith, RemotePublishOptions } from '../../src/cloudflare/index.js'
 import type { DurableIteratorHubStats } from '../../src/server'
-import { createDurableIteratorMock } from '../../src/testing'
+import { createDurableIteratorMock, type DurableIteratorMock, type DurableIteratorMockOptions } from '../../src/testing'
 import { startCloudflareHub } from '../cloudflare/harness'
 import { testHubOptions, testMethods } from '../cloudflare/methods'
 import { SIGNING_KEY, startHubServer } from '../server/harness'
@@ -84,14 +84,37 @@ const msw = setupServer()
 let mocksRunning = 0
 let mocksStarted = 0
 
-function startMsw(handlers: Parameters<typeof msw.use>): () => void {
+export interface MockOnMsw {
+  mock: DurableIteratorMock<typeof testMethods>
+  url: string
+  /** msw's stand-in for the global WebSocket, which it made in `listen()`. */
+  WebSocket: unknown
+  close(): Promise<void>
+}
+
+/** A testing mock with the suite's key, methods and settings, served by msw in Node. */
+export function startMockOnMsw(options: Partial<DurableIteratorMockOptions<typeof testMethods>> = {}): MockOnMsw {
+  const url = `ws://durable-${++mocksStarted}.test/durable`
+  const mock = createDurableIteratorMock({
+    url,
+    signingKey: SIGNING_KEY,
+    methods: testMethods,
+    ...testHubOptions,
+    ...options,
+  })
   // Node 20 has no global WebSocket for msw to intercept: `ws` stands in, and msw wraps it.
   const globals = globalThis as { WebSocket?: unknown }
   globals.WebSocket ??= NodeWebSocket
   if (mocksRunning++ === 0) msw.listen({ onUnhandledRequest: 'bypass' })
-  msw.use(...handlers)
-  return () => {
-    if (--mocksRunning === 0) msw.close()
+  msw.use(...mock.handlers)
+  return {
+    mock,
+    url,
+    WebSocket: globals.WebSocket,
+    async close() {
+      await mock.close()
+      if (--mocksRunning === 0) msw.close()
+    },
   }
 }
 
@@ -104,25 +127,13 @@ const testingMock: HostKind = {
     richPayloads: true,
   },
   async start({ maxSockets } = {}) {
-    const url = `ws://durable-${++mocksStarted}.test/durable`
-    const mock = createDurableIteratorMock({
-      url,
-      signingKey: SIGNING_KEY,
-      methods: testMethods,
-      maxSockets,
-      ...testHubOptions,
-    })
-    const stopMsw = startMsw(mock.handlers)
+    const { mock, url, WebSocket, close } = startMockOnMsw({ maxSockets })
     return {
       durableUrl: url,
-      // msw's stand-in for the global WebSocket, which it made in `listen()`.
-      WebSocket: (globalThis as { WebSocket?: unknown }).WebSocket,
+      WebSocket,
       publish: (channel, payload, publishOptions) => mock.publish(channel, payload, publishOptions),
       stats: () => mock.stats(),
-      async close() {
-        await mock.close()
-        stopMsw()
-      },
+      close,
     }
   },
 }
