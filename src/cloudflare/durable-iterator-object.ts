@@ -3,7 +3,8 @@ import { Channel } from '../protocol/channel.js'
 import { CloseCode } from '../protocol/constants.js'
 import type { PublishOptions } from '../protocol/delivery-filter.js'
 import { EventLog } from '../protocol/event-log.js'
-import { type SigningKey, toKeyBytes } from '../protocol/signing-key.js'
+import { type DurableIteratorHostOptions, resolveHostOptions } from '../protocol/host-options.js'
+import { toKeyBytes } from '../protocol/signing-key.js'
 import { SocketRpc } from '../protocol/socket-rpc.js'
 import { type TokenVerification, verifyTokenWithKey } from '../protocol/token-verification.js'
 import { judgeUpgrade } from '../protocol/upgrade-gate.js'
@@ -20,26 +21,9 @@ import {
 import { readSocketState, writeSocketState } from './socket-state.js'
 import { SqliteEventStorage, SqliteFirstSubscribed } from './sqlite-storage.js'
 
-export interface DurableIteratorObjectOptions<TMethods extends AnyRouter = Record<never, never>> {
-  /** HS256 secret, at least 32 bytes: the same key the token procedure signs with. */
-  signingKey: SigningKey
-  /**
-   * How long published events are kept (in the object's SQLite storage) for clients that resume.
-   * @default 300
-   */
-  resumeRetentionSeconds?: number
-  /**
-   * At most this many events are kept for resume.
-   * @default 1000
-   */
-  resumeMaxEvents?: number
-  /**
-   * Frames larger than this close the socket with 1009.
-   * @default 65536
-   */
-  maxPayloadBytes?: number
-  /** Remote methods, run with `DurableIteratorMethodContext`; a token may call `methods[name]` if `name` is in `rpc`. */
-  methods?: TMethods
+/** The host options (events are kept in the object's SQLite storage), and how refusals are sent. */
+export interface DurableIteratorObjectOptions<TMethods extends AnyRouter = Record<never, never>>
+  extends DurableIteratorHostOptions<TMethods> {
   /**
    * How the object refuses an upgrade that reaches it without a client id or a valid token, or whose claims are too
    * large to keep: accepted and closed with 4000/4001/4003, or HTTP 400/401/403 before upgrading (`'http-status'`).
@@ -82,6 +66,7 @@ export function createDurableIteratorObject<TEnv = unknown, TMethods extends Any
     readonly #key: Uint8Array
     readonly #refuseWith: RefuseUpgradesWith
     readonly #owner: ObjectSocketOwner
+    readonly #maxFrameBytes: number
     /** The oRPC end of each socket this instance has handled; rebuilt after the object wakes. */
     readonly #rpcs = new WeakMap<HibernatableWebSocket, SocketRpc>()
 
@@ -92,11 +77,9 @@ export function createDurableIteratorObject<TEnv = unknown, TMethods extends Any
       this.#refuseWith = checkRefuseUpgradesWith(this.#options.refuseUpgradesWith)
       // Heartbeats from idle clients are answered by the runtime: they neither wake this object nor bill its time.
       answerHeartbeatsWithoutWaking(ctx)
-      const retentionMs = (this.#options.resumeRetentionSeconds ?? 300) * 1000
-      const log = new EventLog(new SqliteEventStorage(ctx.storage.sql), {
-        retentionMs,
-        maxEvents: this.#options.resumeMaxEvents ?? 1000,
-      })
+      const { retentionMs, maxEvents, maxFrameBytes } = resolveHostOptions(this.#options)
+      this.#maxFrameBytes = maxFrameBytes
+      const log = new EventLog(new SqliteEventStorage(ctx.storage.sql), { retentionMs, maxEvents })
       const channel = new Channel({ log, firstSubscribed: new SqliteFirstSubscribed(ctx.storage.sql), retentionMs })
       this.#owner = {
         channel,
@@ -126,7 +109,7 @@ export function createDurableIteratorObject<TEnv = unknown, TMethods extends Any
       let rpc = this.#rpcs.get(socket)
       if (!rpc) {
         rpc = new SocketRpc((frame) => socket.send(typeof frame === 'string' ? frame : frame.slice().buffer), {
-          maxFrameBytes: this.#options.maxPayloadBytes ?? 65_536,
+          maxFrameBytes: this.#maxFrameBytes,
         })
         this.#rpcs.set(socket, rpc)
       }

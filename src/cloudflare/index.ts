@@ -1,10 +1,5 @@
-export type { DurableIteratorClaims, DurableIteratorToken } from '../protocol/claims.js'
-export { CloseCode } from '../protocol/constants.js'
-export type { PublishOptions, SubscriberInfo, SubscriberSelector } from '../protocol/delivery-filter.js'
 export { HEARTBEAT_ANSWER_FRAME, HEARTBEAT_PROBE_FRAME } from '../protocol/heartbeat.js'
-export type { DurableIteratorMethodContext } from '../protocol/method-context.js'
-export type { SigningKey } from '../protocol/signing-key.js'
-export type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
+export * from '../protocol/host-exports.js'
 export {
   createDurableIteratorObject,
   type DurableIteratorObject,

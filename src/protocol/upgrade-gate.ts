@@ -31,30 +31,18 @@ export interface JudgeUpgradeOptions {
  */
 export async function judgeUpgrade(url: URL, { verifyToken, sockets }: JudgeUpgradeOptions): Promise<UpgradeVerdict> {
   if (sockets && sockets.open >= sockets.max) {
-    const reason = `too many sockets (${sockets.max}): try again later`
-    return { ok: false, refusal: 'too many sockets', code: CloseCode.tryAgainLater, reason }
+    return refused('too many sockets', CloseCode.tryAgainLater, `too many sockets (${sockets.max}): try again later`)
   }
   const { clientId, token } = readUpgradeParams(url)
-  if (!clientId) {
-    return {
-      ok: false,
-      refusal: 'missing client id',
-      code: CloseCode.missingClientId,
-      reason: 'missing `id` query parameter',
-    }
-  }
-  if (!token) {
-    return {
-      ok: false,
-      refusal: 'missing token',
-      code: CloseCode.invalidToken,
-      reason: 'missing `token` query parameter',
-    }
-  }
+  if (!clientId) return refused('missing client id', CloseCode.missingClientId, 'missing `id` query parameter')
+  if (!token) return refused('missing token', CloseCode.invalidToken, 'missing `token` query parameter')
   const verification = await verifyToken(token)
   if (!verification.ok) {
-    const reason = `invalid token: ${verification.reason}`
-    return { ok: false, refusal: verification.reason, code: CloseCode.invalidToken, reason }
+    return refused(verification.reason, CloseCode.invalidToken, `invalid token: ${verification.reason}`)
   }
   return { ok: true, clientId, claims: verification.claims }
+}
+
+function refused(refusal: UpgradeRefusal, code: number, reason: string): UpgradeVerdict {
+  return { ok: false, refusal, code, reason }
 }

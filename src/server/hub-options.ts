@@ -1,37 +1,17 @@
 import type { AnyRouter } from '@orpc/server'
-import type { SigningKey } from '../protocol/signing-key.js'
-import type { DurableIteratorGrant, TokenFormat } from '../protocol/token-signing.js'
+import type { DurableIteratorHostOptions } from '../protocol/host-options.js'
+import type { TokenFormat } from '../protocol/token-signing.js'
 import type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
 
-export interface DurableIteratorHubOptions<TMethods extends AnyRouter> {
-  /** HS256 secret, at least 32 bytes. Tokens are verified with it; `issueToken` signs with it. */
-  signingKey: SigningKey
-  /**
-   * How long published events are kept for clients that resume with a last event id.
-   * @default 300
-   */
-  resumeRetentionSeconds?: number
-  /**
-   * At most this many events per channel are kept for resume.
-   * @default 1000
-   */
-  resumeMaxEvents?: number
-  /**
-   * Frames larger than this close the socket with 1009.
-   * @default 65536
-   */
-  maxPayloadBytes?: number
+export type { IssueTokenOptions } from '../protocol/token-issuer.js'
+
+export interface DurableIteratorHubOptions<TMethods extends AnyRouter> extends DurableIteratorHostOptions<TMethods> {
   /**
    * A subscriber whose socket holds more than this many events unsent (judged in frames of the size being sent) is
    * closed (1013) and resumes from its last id, instead of the hub buffering without bound.
    * @default 10000
    */
   maxQueuedEventsPerSubscriber?: number
-  /**
-   * Remote methods, an oRPC router whose procedures run with `DurableIteratorMethodContext`. A token may
-   * call `methods[name]` only if `name` is in its `rpc` claim.
-   */
-  methods?: TMethods
   /**
    * Open sockets this hub accepts at most; further upgrades are closed with 1013 ("try again later").
    * @default 10000
@@ -52,8 +32,4 @@ export interface DurableIteratorHubOptions<TMethods extends AnyRouter> {
    * @default 'close-code'
    */
   refuseUpgradesWith?: RefuseUpgradesWith
-}
-
-export interface IssueTokenOptions extends Omit<DurableIteratorGrant, 'chn'> {
-  ttlSeconds?: number
 }

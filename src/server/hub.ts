@@ -1,17 +1,18 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { AnyRouter, RouterClient } from '@orpc/server'
+import type { AnyRouter } from '@orpc/server'
 import type { RawData } from 'ws'
-import type { DurableIteratorToken } from '../protocol/claims.js'
 import { CloseCode } from '../protocol/constants.js'
 import type { PublishOptions } from '../protocol/delivery-filter.js'
+import { resolveHostOptions } from '../protocol/host-options.js'
 import type { DurableIteratorHubStats } from '../protocol/hub-stats.js'
 import { MemoryHub } from '../protocol/in-memory/memory-hub.js'
 import { toKeyBytes } from '../protocol/signing-key.js'
-import { checkTokenFormat, signDurableIteratorToken } from '../protocol/token-signing.js'
+import { type IssueToken, tokenIssuer } from '../protocol/token-issuer.js'
+import { checkTokenFormat } from '../protocol/token-signing.js'
 import { verifyTokenWithKey } from '../protocol/token-verification.js'
 import { checkRefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
-import type { DurableIteratorHubOptions, IssueTokenOptions } from './hub-options.js'
+import type { DurableIteratorHubOptions } from './hub-options.js'
 import { UpgradeGate } from './upgrade-gate.js'
 import { WsTransport } from './ws-transport.js'
 
@@ -22,14 +23,8 @@ export interface DurableIteratorHub<TMethods extends AnyRouter = Record<never, n
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
   /** Publishes an event to a channel's subscribers and keeps it for resume. Payloads must be objects. */
   publish(channel: string, payload: object, options?: PublishOptions): void
-  /**
-   * Signs a token for `channel` with the hub's key and counts it in `tokensIssued`. `TEvent` and
-   * `TTokenMethods` (default: all of the hub's methods) type the client's stream and `rpc`.
-   */
-  issueToken<TEvent = unknown, TTokenMethods extends AnyRouter = TMethods>(
-    channel: string,
-    options?: IssueTokenOptions,
-  ): Promise<DurableIteratorToken<TEvent, RouterClient<TTokenMethods>>>
+  /** Signs a token for `channel` with the hub's key and counts it in `tokensIssued`. */
+  issueToken: IssueToken<TMethods>
   /**
    * Cuts sockets without a close handshake, as a network failure would (clients see 1006). For fault
    * drills in demos and tests. Returns how many were cut.
@@ -55,15 +50,17 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
   // A typo fails here, at startup, rather than at the first token.
   checkTokenFormat(options.tokenFormat ?? 'jwt')
   const maxQueuedFrames = options.maxQueuedEventsPerSubscriber ?? 10_000
+  const { retentionMs, maxEvents, maxFrameBytes } = resolveHostOptions(options)
   const hub = new MemoryHub({
     verifyToken: (token) => verifyTokenWithKey(token, key, Date.now()),
-    retentionMs: (options.resumeRetentionSeconds ?? 300) * 1000,
-    maxEvents: options.resumeMaxEvents ?? 1000,
+    retentionMs,
+    maxEvents,
     maxSockets: options.maxSockets ?? 10_000,
     methods: options.methods,
   })
   const gate = new UpgradeGate({
-    maxPayloadBytes: options.maxPayloadBytes ?? 65_536,
+    // ws refuses larger frames itself (1009), before they reach the hub.
+    maxPayloadBytes: maxFrameBytes,
     refuseWith,
     judge: (url) => hub.judge(url),
     onSocket(ws, { clientId, claims }) {
@@ -78,18 +75,7 @@ export function createDurableIteratorHub<TMethods extends AnyRouter = Record<nev
   return {
     handleUpgrade: (request, socket, head) => gate.handleUpgrade(request, socket, head),
     publish: (channel, payload, publishOptions) => hub.publish(channel, payload, publishOptions),
-    async issueToken(channel, { ttlSeconds, ...grant } = {}) {
-      const token = await signDurableIteratorToken(
-        { ...grant, chn: channel },
-        {
-          signingKey: options.signingKey,
-          ttlSeconds: ttlSeconds ?? options.tokenTtlSeconds ?? 3600,
-          tokenFormat: options.tokenFormat,
-        },
-      )
-      hub.countTokenIssued()
-      return token
-    },
+    issueToken: tokenIssuer(options, () => hub.countTokenIssued()),
     dropConnections: (channel) => hub.dropConnections(channel),
     subscriberCount: (channel) => hub.subscriberCount(channel),
     stats: () => hub.stats(),

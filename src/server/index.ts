@@ -1,9 +1,5 @@
-export type { DurableIteratorClaims, DurableIteratorToken } from '../protocol/claims.js'
-export { CloseCode } from '../protocol/constants.js'
-export type { PublishOptions, SubscriberInfo, SubscriberSelector } from '../protocol/delivery-filter.js'
+export * from '../protocol/host-exports.js'
 export type { DurableIteratorHubStats } from '../protocol/hub-stats.js'
-export type { DurableIteratorMethodContext } from '../protocol/method-context.js'
-export type { SigningKey } from '../protocol/signing-key.js'
 export {
   type DurableIteratorGrant,
   type SignDurableIteratorTokenOptions,
@@ -15,7 +11,6 @@ export {
   verifyDurableIteratorToken,
 } from '../protocol/token-verification.js'
 export type { UpgradeRefusal } from '../protocol/upgrade-gate.js'
-export type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
 export { type DurableIteratorTokenOptions, durableIteratorToken } from './durable-iterator-token.js'
 export {
   createDurableIteratorHub,

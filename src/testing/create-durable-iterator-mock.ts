@@ -1,21 +1,17 @@
-import type { AnyRouter, RouterClient } from '@orpc/server'
+import type { AnyRouter } from '@orpc/server'
 import { type WebSocketHandler, type WebSocketHandlerConnection, ws } from 'msw'
-import type { DurableIteratorToken } from '../protocol/claims.js'
 import { CloseCode } from '../protocol/constants.js'
 import type { PublishOptions } from '../protocol/delivery-filter.js'
+import { resolveHostOptions } from '../protocol/host-options.js'
 import { MemoryHub } from '../protocol/in-memory/memory-hub.js'
 import { type SigningKey, toKeyBytes } from '../protocol/signing-key.js'
-import { checkTokenFormat, type DurableIteratorGrant, signDurableIteratorToken } from '../protocol/token-signing.js'
+import { type IssueToken, tokenIssuer } from '../protocol/token-issuer.js'
+import { checkTokenFormat } from '../protocol/token-signing.js'
 import { type TokenVerification, verifyTokenWithKey } from '../protocol/token-verification.js'
 import { MockConnection } from './mock-connection.js'
 import type { DurableIteratorMockOptions } from './mock-options.js'
 import type { DurableIteratorMockStats } from './mock-stats.js'
 import { ABNORMAL_CLOSURE } from './msw-transport.js'
-
-export interface MockIssueTokenOptions extends Omit<DurableIteratorGrant, 'chn'> {
-  /** @default the mock's `tokenTtlSeconds` */
-  ttlSeconds?: number
-}
 
 /**
  * How the mock refuses new sockets: accepted, then closed with 4001 (token refused) or 4003 (forbidden) as the hubs
@@ -28,10 +24,7 @@ export interface DurableIteratorMock<TMethods extends AnyRouter = Record<never, 
   /** msw handlers for the socket URL: `setupServer(...mock.handlers)` (msw/node) or `setupWorker(...)` in a browser. */
   readonly handlers: WebSocketHandler[]
   /** A real token of the protocol for `channel`, signed with the mock's key (the hook's parser reads it). */
-  issueToken<TEvent = unknown, TTokenMethods extends AnyRouter = TMethods>(
-    channel: string,
-    options?: MockIssueTokenOptions,
-  ): Promise<DurableIteratorToken<TEvent, RouterClient<TTokenMethods>>>
+  issueToken: IssueToken<TMethods>
   /** Publishes to a channel's subscribers and keeps the event for resume, as a hub does. */
   publish(channel: string, payload: object, options?: PublishOptions): Promise<void>
   /** Cuts sockets (of one channel, or all) without a close handshake; resolves to how many. */
@@ -102,12 +95,10 @@ export function createDurableIteratorMock<TMethods extends AnyRouter = Record<ne
   }
 
   const hub = new MemoryHub({
+    ...resolveHostOptions(options),
     verifyToken,
-    retentionMs: (options.resumeRetentionSeconds ?? 300) * 1000,
-    maxEvents: options.resumeMaxEvents ?? 1000,
     maxSockets: options.maxSockets ?? 10_000,
     methods: options.methods,
-    maxFrameBytes: options.maxPayloadBytes ?? 65_536,
   })
 
   async function connect({ client }: WebSocketHandlerConnection): Promise<void> {
@@ -137,15 +128,10 @@ export function createDurableIteratorMock<TMethods extends AnyRouter = Record<ne
 
   return {
     handlers: [ws.link(options.url).addEventListener('connection', (connection) => void connect(connection))],
-    async issueToken(channel, { ttlSeconds, ...grant } = {}) {
-      const token = await signDurableIteratorToken(
-        { ...grant, chn: channel },
-        { signingKey, ttlSeconds: ttlSeconds ?? options.tokenTtlSeconds ?? 3600, tokenFormat },
-      )
+    issueToken: tokenIssuer({ signingKey, tokenTtlSeconds: options.tokenTtlSeconds, tokenFormat }, (token, channel) => {
       seenTokens.set(token, channel)
       hub.countTokenIssued()
-      return token
-    },
+    }),
     async publish(channel, payload, publishOptions) {
       hub.publish(channel, payload, publishOptions)
     },

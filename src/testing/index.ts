@@ -1,10 +1,9 @@
 // `react-durable-iterator/testing`: a durable-iterator hub for tests and stories, served through msw.
-export type { DurableIteratorClaims, DurableIteratorToken } from '../protocol/claims.js'
-export type { DurableIteratorMethodContext } from '../protocol/method-context.js'
+export * from '../protocol/host-exports.js'
+export type { IssueTokenOptions } from '../protocol/token-issuer.js'
 export {
   createDurableIteratorMock,
   type DurableIteratorMock,
-  type MockIssueTokenOptions,
   type MockRefusal,
 } from './create-durable-iterator-mock.js'
 export type { DurableIteratorMockOptions } from './mock-options.js'

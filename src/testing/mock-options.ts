@@ -1,8 +1,10 @@
 import type { AnyRouter } from '@orpc/server'
+import type { DurableIteratorHostOptions } from '../protocol/host-options.js'
 import type { SigningKey } from '../protocol/signing-key.js'
 import type { TokenFormat } from '../protocol/token-signing.js'
 
-export interface DurableIteratorMockOptions<TMethods extends AnyRouter = Record<never, never>> {
+export interface DurableIteratorMockOptions<TMethods extends AnyRouter = Record<never, never>>
+  extends Omit<DurableIteratorHostOptions<TMethods>, 'signingKey'> {
   /** The socket URL the client connects to (the provider's `url`, without `?id=&token=`); msw intercepts it. */
   url: string
   /**
@@ -10,18 +12,10 @@ export interface DurableIteratorMockOptions<TMethods extends AnyRouter = Record<
    * @default 48 random bytes, new for each mock
    */
   signingKey?: SigningKey
-  /** Remote methods: the same oRPC router, run with `DurableIteratorMethodContext`, as a hub's `methods`. */
-  methods?: TMethods
   /** Default lifetime of tokens made by `issueToken`. @default 3600 */
   tokenTtlSeconds?: number
   /** Format of tokens made by `issueToken` (both are read). @default 'jwt' */
   tokenFormat?: TokenFormat
-  /** How long events are kept for clients that resume. @default 300 */
-  resumeRetentionSeconds?: number
-  /** Events kept per channel for resume, at most. @default 1000 */
-  resumeMaxEvents?: number
-  /** Frames larger than this close the socket with 1009. @default 65536 */
-  maxPayloadBytes?: number
   /** Open sockets accepted at most; more are closed with 1013. @default 10000 */
   maxSockets?: number
   /**
