@@ -100,11 +100,6 @@ export class EventLog {
     return { events: this.storage.after(lastSeq), complete: lastSeq + 1 >= this.#counters.oldestKnownSeq }
   }
 
-  /** The id of the newest event, if any was published. */
-  get lastSeq(): number | undefined {
-    return this.#counters.nextSeq > this.#counters.firstSeq ? this.#counters.nextSeq - 1 : undefined
-  }
-
   /** The sequence number just before the next event: where a subscriber that starts now resumes from. */
   get headSeq(): number {
     return this.#counters.nextSeq - 1

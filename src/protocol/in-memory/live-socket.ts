@@ -80,6 +80,7 @@ export class LiveSocket implements ChannelSocket, RpcSocketHost {
   }
 
   startSubscription(subscriptionId: string, request: SubscribeRequest): void {
+    if (!this.isOpen()) return
     this.subscriptionIds = withSubscription(this.subscriptionIds, subscriptionId)
     this.hub.subscribed(this, subscriptionId, request)
   }
