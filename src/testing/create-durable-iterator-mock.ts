@@ -108,20 +108,18 @@ export function createDurableIteratorMock<TMethods extends AnyRouter = Record<ne
     })
     connections.add(connection)
     const { transport } = connection
-    if (refusing?.refusal === 'network') {
-      refusedOnPurpose++
-      // Closed before it opened: what a browser sees when nothing answers.
-      transport.close(ABNORMAL_CLOSURE, refusing.reason)
-      return
-    }
-    const verdict = await hub.judge(client.url)
-    // Refusals accept the socket, then close it, as the hubs do: a browser can read a close code, not an HTTP status.
+    // Refusals close the socket once it opened, as the hubs do: a browser can read a close code, not an HTTP status.
     const closeOnceOpen = (code: number, reason: string) => setTimeout(() => transport.close(code, reason), 0)
-    if (!verdict.ok) return void closeOnceOpen(verdict.code, verdict.reason)
-    if (refusing) {
+    const refuseOnPurpose = ({ refusal, reason }: NonNullable<Refusing>) => {
       refusedOnPurpose++
-      return void closeOnceOpen(refusing.refusal as number, refusing.reason)
+      // 'network': closed before it opened, what a browser sees when nothing answers.
+      if (refusal === 'network') transport.close(ABNORMAL_CLOSURE, reason)
+      else closeOnceOpen(refusal, reason)
     }
+    if (refusing?.refusal === 'network') return refuseOnPurpose(refusing)
+    const verdict = await hub.judge(client.url)
+    if (!verdict.ok) return void closeOnceOpen(verdict.code, verdict.reason)
+    if (refusing) return refuseOnPurpose(refusing)
     if (!transport.isOpen()) return
     connection.accept(hub.accept(transport, verdict.clientId, verdict.claims), stalled)
   }
