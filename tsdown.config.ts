@@ -11,6 +11,7 @@ const neverBundle = [
   /^partysocket(\/|$)/,
   /^jose(\/|$)/,
   /^ws(\/|$)/,
+  /^msw(\/|$)/,
   /^node:/,
 ]
 
@@ -61,6 +62,17 @@ export default defineConfig([
     // wrangler build bundles them).
     entry: { index: 'src/cloudflare/index.ts' },
     outDir: 'dist/cloudflare',
+    platform: 'neutral',
+    target: 'es2022',
+    clean: false,
+  },
+  {
+    ...shared,
+    name: 'testing',
+    // The mock hub for users' tests and stories: runs under msw in Node (jsdom included) and in browsers, so no
+    // Node built-ins; msw is the app's own (an optional peer).
+    entry: { index: 'src/testing/index.ts' },
+    outDir: 'dist/testing',
     platform: 'neutral',
     target: 'es2022',
     clean: false,

@@ -16,6 +16,16 @@ const chromium = playwright({
 
 export default defineConfig({
   plugins: [react()],
+  // The package's own entry names, as users import them (tests/testing runs the README's example verbatim).
+  resolve: {
+    alias: [
+      { find: /^react-durable-iterator$/, replacement: fileURLToPath(new URL('src/index.ts', import.meta.url)) },
+      {
+        find: /^react-durable-iterator\/testing$/,
+        replacement: fileURLToPath(new URL('src/testing/index.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
@@ -25,7 +35,7 @@ export default defineConfig({
         test: {
           name: 'package',
           // Node by default; files that render React opt into jsdom with a `@vitest-environment` comment.
-          include: ['tests/{unit,core,server,client,faults,security,cloudflare}/**/*.test.{ts,tsx}'],
+          include: ['tests/{unit,core,server,client,faults,security,cloudflare,protocol,testing}/**/*.test.{ts,tsx}'],
           environment: 'node',
           pool: 'forks',
           // Type assertions (`*.test-d.ts`) run through tsc: a wrong inferred type fails as a test.

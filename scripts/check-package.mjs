@@ -32,6 +32,8 @@ const builtOutputs = [
   'dist/server/index.d.ts',
   'dist/cloudflare/index.js',
   'dist/cloudflare/index.d.ts',
+  'dist/testing/index.js',
+  'dist/testing/index.d.ts',
 ]
 const missing = builtOutputs.filter((file) => !existsSync(join(root, file)))
 if (missing.length > 0) {
@@ -140,6 +142,16 @@ try {
     }
   }
   console.log(`dist/server/index.js imports: ${importSpecifiers(server).join(', ')}`)
+
+  // The testing entry runs in users' browsers (stories) and jsdom tests: no Node built-ins and no `ws`.
+  const testing = importSpecifiers(read('dist/testing/index.js'))
+  console.log(`dist/testing/index.js imports: ${testing.join(', ')}`)
+  for (const specifier of testing) {
+    const why = forbiddenInClient(specifier)
+    if (why === 'a Node built-in' || specifier === 'ws' || specifier.startsWith('ws/')) {
+      fail(`dist/testing/index.js imports '${specifier}': the testing entry must run in browsers too`)
+    }
+  }
 } finally {
   rmSync(workDir, { recursive: true, force: true })
 }

@@ -29,8 +29,8 @@ export const MalformedToken = meta.story({
 })
 
 /**
- * The server accepts every socket and closes it with 4001 (token refused), even for a token the procedure has just
- * issued: the two disagree (signing key, format), which no retry fixes. Terminal at once, naming what to check.
+ * The server closes every socket with 4001 (token refused) right after it opens, even for a token the procedure has
+ * just issued: the two disagree (signing key, format), which no retry fixes. Terminal at once, naming what to check.
  */
 export const SocketRefusesToken = meta.story({
   args: { mock: { socket: 'refuse-token' } },
@@ -39,12 +39,13 @@ export const SocketRefusesToken = meta.story({
     await canvas.findByText('Status: error', {}, { timeout: 10_000 })
     await expect(canvas.getByText('Error code: CONNECTION_REFUSED')).toBeVisible()
     await expect(canvas.getByText(/refused a token just issued/)).toBeVisible()
-    await expect(canvas.getByText('Sockets accepted: 1')).toBeVisible()
-    await expect(canvas.getByText('Tokens fetched: 1')).toBeVisible()
+    await expect(await canvas.findByText('Connections refused: 1')).toBeVisible()
+    await expect(canvas.getByText('Sockets accepted: 0')).toBeVisible()
+    await expect(await canvas.findByText('Tokens fetched: 1')).toBeVisible()
   },
 })
 
-/** The server accepts the socket and closes it with 4003 (forbidden): terminal, no retry. */
+/** The server closes the socket with 4003 (forbidden) right after it opens: terminal, no retry. */
 export const SocketForbidden = meta.story({
   args: { mock: { socket: 'forbid' } },
   play: async ({ canvasElement }) => {
@@ -52,6 +53,7 @@ export const SocketForbidden = meta.story({
     await canvas.findByText('Status: error')
     await expect(canvas.getByText('Error code: CONNECTION_REFUSED')).toBeVisible()
     await expect(canvas.getByText(/4003: forbidden/)).toBeVisible()
-    await expect(canvas.getByText('Sockets accepted: 1')).toBeVisible()
+    await expect(await canvas.findByText('Connections refused: 1')).toBeVisible()
+    await expect(canvas.getByText('Sockets accepted: 0')).toBeVisible()
   },
 })

@@ -14,8 +14,8 @@ export const ThreeComponentsOneSocket = meta.story({
       await panel.findByText('Status: open')
       await panel.findAllByText(/ticker: tick \d+/)
     }
-    await expect(canvas.getByText('Sockets open: 1')).toBeVisible()
-    await expect(canvas.getByText('Sockets accepted: 1')).toBeVisible()
-    await expect(canvas.getByText('Tokens fetched: 1')).toBeVisible()
+    await expect(await canvas.findByText('Sockets open: 1')).toBeVisible()
+    await expect(await canvas.findByText('Sockets accepted: 1')).toBeVisible()
+    await expect(await canvas.findByText('Tokens fetched: 1')).toBeVisible()
   },
 })

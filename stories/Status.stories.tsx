@@ -35,7 +35,7 @@ export const Open = meta.story({
     await canvas.findAllByText(/ticker: tick \d+/)
     await userEvent.click(canvas.getByRole('button', { name: 'Send hello' }))
     await expect(await canvas.findByText(/you: hello/)).toBeVisible()
-    await expect(canvas.getByText('Sockets open: 1')).toBeVisible()
+    await expect(await canvas.findByText('Sockets open: 1')).toBeVisible()
     await expect(canvas.getByText('Event ids in order: yes')).toBeVisible()
   },
 })
@@ -85,8 +85,8 @@ export const ReopenedAfterClose = meta.story({
     await canvas.findByText('Status: closed')
     await userEvent.click(canvas.getByRole('button', { name: 'Reconnect' }))
     await expect(await canvas.findByText('Status: open')).toBeVisible()
-    await expect(canvas.getByText('Sockets accepted: 2')).toBeVisible()
-    await expect(canvas.getByText('Sockets open: 1')).toBeVisible()
+    await expect(await canvas.findByText('Sockets accepted: 2')).toBeVisible()
+    await expect(await canvas.findByText('Sockets open: 1')).toBeVisible()
   },
 })
 

@@ -7,7 +7,7 @@ const meta = preview.type<{ args: ScenarioArgs }>().meta({ title: 'Token refresh
 /**
  * Tokens live 3 s. A second before one expires, the client fetches the next and hands it to the live socket
  * (`updateToken`): the countdown starts over, tokens keep coming, events keep flowing, one socket throughout.
- * (The mock closes a socket whose token expires without an update, as the Node hub does.)
+ * (The mock closes a socket whose token expires without an update: it runs the hubs' own protocol.)
  */
 export const ExpiresEveryThreeSeconds = meta.story({
   args: { mock: { tokenTtlSeconds: 3 }, refreshBeforeExpirySeconds: 1 },
@@ -16,9 +16,9 @@ export const ExpiresEveryThreeSeconds = meta.story({
     await canvas.findByText('Status: open')
     await canvas.findByText(/^Token expires in: \d\.\d s$/)
     await canvas.findByText('Token updates: 2', {}, { timeout: 15_000 })
-    await expect(canvas.getByText('Tokens fetched: 3')).toBeVisible()
+    await expect(await canvas.findByText('Tokens fetched: 3')).toBeVisible()
     await expect(canvas.getByText('Status: open')).toBeVisible()
-    await expect(canvas.getByText('Sockets accepted: 1')).toBeVisible()
+    await expect(await canvas.findByText('Sockets accepted: 1')).toBeVisible()
     await expect(canvas.getByText('Event ids in order: yes')).toBeVisible()
   },
 })

@@ -1,9 +1,5 @@
-export type { DurableIteratorClaims, DurableIteratorToken } from '../protocol/claims.js'
-export { CloseCode } from '../protocol/constants.js'
-export type { PublishOptions, SubscriberInfo, SubscriberSelector } from '../protocol/delivery-filter.js'
 export { HEARTBEAT_ANSWER_FRAME, HEARTBEAT_PROBE_FRAME } from '../protocol/heartbeat.js'
-export type { DurableIteratorMethodContext } from '../protocol/method-context.js'
-export type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
+export * from '../protocol/host-exports.js'
 export {
   createDurableIteratorObject,
   type DurableIteratorObject,
@@ -18,5 +14,4 @@ export type {
   DurableObjectStubLike,
   HibernatableWebSocket,
 } from './runtime.js'
-export type { SigningKey } from './signing-key.js'
 export { type UpgradeDurableIteratorRequestOptions, upgradeDurableIteratorRequest } from './upgrade.js'

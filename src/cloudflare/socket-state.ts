@@ -8,8 +8,8 @@ import type { HibernatableWebSocket } from './runtime.js'
 export interface SocketState {
   clientId: string
   claims: DurableIteratorClaims
-  /** The oRPC request id of the live `subscribe`, which events are sent under; absent until the client subscribes. */
-  subscriptionId?: string
+  /** The oRPC request ids of the live `subscribe` calls, which events are sent under; absent until one is made. */
+  subscriptionIds?: readonly string[]
 }
 
 export function readSocketState(socket: HibernatableWebSocket): SocketState | undefined {
@@ -29,7 +29,7 @@ export function updateSocketState(
   const current = readSocketState(socket)
   if (!current) return undefined
   const next = { ...current, ...changes }
-  if (next.subscriptionId === undefined) delete next.subscriptionId
+  if (!next.subscriptionIds?.length) delete next.subscriptionIds
   writeSocketState(socket, next)
   return next
 }

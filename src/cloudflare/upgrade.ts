@@ -1,8 +1,8 @@
-import { CLIENT_ID_PARAM, CloseCode, TOKEN_PARAM } from '../protocol/constants.js'
+import { type SigningKey, toKeyBytes } from '../protocol/signing-key.js'
 import { verifyTokenWithKey } from '../protocol/token-verification.js'
+import { judgeUpgrade } from '../protocol/upgrade-gate.js'
 import { checkRefuseUpgradesWith, type RefuseUpgradesWith, refusalHttpStatus } from '../protocol/upgrade-refusal.js'
 import { createWebSocketPair, type DurableObjectNamespaceLike, upgradeResponse } from './runtime.js'
-import { type SigningKey, toKeyBytes } from './signing-key.js'
 
 export interface UpgradeDurableIteratorRequestOptions {
   /** The key tokens are signed with (at least 32 bytes). */
@@ -32,24 +32,18 @@ export async function upgradeDurableIteratorRequest(
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
     return new Response('Expected a WebSocket upgrade', { status: 426 })
   }
-  const refuse = refuser(checkRefuseUpgradesWith(options.refuseUpgradesWith))
-  const url = new URL(request.url)
-  const clientId = url.searchParams.getAll(CLIENT_ID_PARAM).at(-1)
-  const token = url.searchParams.getAll(TOKEN_PARAM).at(-1)
-  if (!clientId) return refuse(CloseCode.missingClientId, 'missing `id` query parameter')
-  if (!token) return refuse(CloseCode.invalidToken, 'missing `token` query parameter')
-  const verification = await verifyTokenWithKey(token, toKeyBytes(options.signingKey), Date.now())
-  if (!verification.ok) return refuse(CloseCode.invalidToken, `invalid token: ${verification.reason}`)
-  const { namespace } = options
-  return namespace.get(namespace.idFromName(verification.claims.chn)).fetch(request)
-}
-
-function refuser(refuseWith: RefuseUpgradesWith): (code: number, reason: string) => Response {
-  if (refuseWith === 'http-status') return (code, reason) => new Response(reason, { status: refusalHttpStatus(code) })
-  return (code, reason) => {
-    const { client, server } = createWebSocketPair()
-    server.accept()
-    server.close(code, reason)
-    return upgradeResponse(client)
+  const refuseWith = checkRefuseUpgradesWith(options.refuseUpgradesWith)
+  const key = toKeyBytes(options.signingKey)
+  const verdict = await judgeUpgrade(new URL(request.url), {
+    verifyToken: (token) => verifyTokenWithKey(token, key, Date.now()),
+  })
+  if (verdict.ok) {
+    const { namespace } = options
+    return namespace.get(namespace.idFromName(verdict.claims.chn)).fetch(request)
   }
+  if (refuseWith === 'http-status') return new Response(verdict.reason, { status: refusalHttpStatus(verdict.code) })
+  const { client, server } = createWebSocketPair()
+  server.accept()
+  server.close(verdict.code, verdict.reason)
+  return upgradeResponse(client)
 }

@@ -5,10 +5,14 @@ export const CLIENT_ID_PARAM = 'id'
 export const TOKEN_PARAM = 'token'
 
 /**
- * Close codes sent after an accepted upgrade. Browsers never expose the HTTP status of a refused upgrade,
- * so the hub accepts the socket and closes it with one of these, which the client can read.
+ * Every close code a hub sends. Refusals come after an accepted upgrade: browsers never expose the HTTP status of a
+ * refused upgrade, so the hub accepts the socket and closes it with one of these, which the client can read.
  */
 export const CloseCode = {
+  /** The hub is shutting down (`close()`): reconnect, to this hub or another. */
+  goingAway: 1001,
+  /** A frame that is not an oRPC message (RFC 6455: inconsistent data). */
+  invalidFrame: 1007,
   /** The upgrade URL lacks the client `id`. */
   missingClientId: 4000,
   /** The token is missing, malformed, badly signed or expired. */
@@ -25,3 +29,6 @@ export const CloseCode = {
 
 /** Meta comment of the event a hub sends when events after the client's resume point were lost. */
 export const GAP_MARKER_COMMENT = 'durable-iterator:gap'
+
+/** Close reason of a socket whose token expired without an update (with `CloseCode.invalidToken`). */
+export const TOKEN_EXPIRED_REASON = 'token expired'

@@ -1,7 +1,7 @@
 import type { AnyRouter, RouterClient } from '@orpc/server'
 import type { DurableIteratorToken } from '../protocol/claims.js'
-import type { SigningKey } from './signing-key.js'
-import { type DurableIteratorGrant, signDurableIteratorToken, type TokenFormat } from './token.js'
+import type { SigningKey } from '../protocol/signing-key.js'
+import { type DurableIteratorGrant, signDurableIteratorToken, type TokenFormat } from '../protocol/token-signing.js'
 
 export interface DurableIteratorTokenOptions extends Omit<DurableIteratorGrant, 'chn'> {
   signingKey: SigningKey

@@ -1,8 +1,16 @@
-export type { DurableIteratorClaims, DurableIteratorToken } from '../protocol/claims.js'
-export { CloseCode } from '../protocol/constants.js'
-export type { PublishOptions, SubscriberInfo, SubscriberSelector } from '../protocol/delivery-filter.js'
-export type { DurableIteratorMethodContext } from '../protocol/method-context.js'
-export type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
+export * from '../protocol/host-exports.js'
+export type { DurableIteratorHubStats } from '../protocol/hub-stats.js'
+export {
+  type DurableIteratorGrant,
+  type SignDurableIteratorTokenOptions,
+  signDurableIteratorToken,
+  type TokenFormat,
+} from '../protocol/token-signing.js'
+export {
+  type VerifyDurableIteratorTokenOptions,
+  verifyDurableIteratorToken,
+} from '../protocol/token-verification.js'
+export type { UpgradeRefusal } from '../protocol/upgrade-gate.js'
 export { type DurableIteratorTokenOptions, durableIteratorToken } from './durable-iterator-token.js'
 export {
   createDurableIteratorHub,
@@ -10,18 +18,8 @@ export {
   type DurableIteratorHubOptions,
   type IssueTokenOptions,
 } from './hub.js'
-export type { DurableIteratorHubStats, UpgradeRefusal } from './hub-stats.js'
 export type { ChatMessage, ChatMethods, ReferenceRouter, Tick } from './reference-app.js'
 export { type ReferenceServer, type ReferenceServerOptions, startReferenceServer } from './reference-server.js'
-export type { SigningKey } from './signing-key.js'
-export {
-  type DurableIteratorGrant,
-  type SignDurableIteratorTokenOptions,
-  signDurableIteratorToken,
-  type TokenFormat,
-  type VerifyDurableIteratorTokenOptions,
-  verifyDurableIteratorToken,
-} from './token.js'
 export {
   DURABLE_ITERATOR_TOKEN_HEADER,
   DurableIteratorTokenPlugin,

@@ -1,7 +1,7 @@
 import type { Context, Router } from '@orpc/server'
 import type { StandardHandlerOptions, StandardHandlerPlugin } from '@orpc/server/standard'
+import { type SigningKey, toKeyBytes } from '../protocol/signing-key.js'
 import { verifyTokenWithKey } from '../protocol/token-verification.js'
-import { type SigningKey, toSecretKey } from './signing-key.js'
 
 /** The response header oRPC's client (`DurableIteratorLinkPlugin`) looks for to treat an output as a stream token. */
 export const DURABLE_ITERATOR_TOKEN_HEADER = 'x-orpc-durable-iterator'
@@ -34,7 +34,7 @@ export class DurableIteratorTokenPlugin<TContext extends Context> implements Sta
   readonly #key: Uint8Array
 
   constructor({ signingKey }: DurableIteratorTokenPluginOptions) {
-    this.#key = toSecretKey(signingKey)
+    this.#key = toKeyBytes(signingKey)
   }
 
   init(options: StandardHandlerOptions<TContext>, _router: Router<Record<never, never>, TContext>): void {

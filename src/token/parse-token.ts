@@ -1,6 +1,7 @@
 import { DEV, withGuidance } from '../dev.js'
 import { DurableIteratorError } from '../errors.js'
 import type { DurableIteratorClaims } from '../protocol/claims.js'
+import { checkClaims } from '../protocol/claims-check.js'
 
 /** Reads claims from a token without verifying it (the server verifies). Throw to refuse a token. */
 export type TokenParser = (token: string) => DurableIteratorClaims
@@ -23,30 +24,12 @@ function payloadJson(token: string): string {
   return decodeBase64Url(segments[1])
 }
 
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string')
-}
-
 /**
  * Reads the durable-iterator claims of a JWT or of an oRPC signed value (`<json>.<sig>`), checking only
- * their shape. Signatures are the server's business; the client needs `chn`, `iat`, `exp` and `rpc`.
+ * their shape, with the same rules the hubs apply. Signatures are the server's business; the client needs `chn`,
+ * `iat`, `exp` and `rpc`.
  */
-export const parseDurableIteratorToken: TokenParser = (token) => {
-  const payload: unknown = JSON.parse(payloadJson(token))
-  if (typeof payload !== 'object' || payload === null) throw new Error('the payload is not a JSON object')
-  const { chn, iat, exp, tags, att, rpc } = payload as Record<string, unknown>
-  if (typeof chn !== 'string' || chn.length === 0) throw new Error('the `chn` claim is missing')
-  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new Error('the `iat` claim is missing')
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new Error('the `exp` claim is missing')
-  if (exp <= iat) throw new Error('`exp` is not after `iat`')
-  if (tags !== undefined && !isStringArray(tags)) throw new Error('the `tags` claim is not a string array')
-  if (rpc !== undefined && !isStringArray(rpc)) throw new Error('the `rpc` claim is not a string array')
-  const claims: DurableIteratorClaims = { chn, iat, exp }
-  if (tags !== undefined) claims.tags = tags
-  if (att !== undefined) claims.att = att
-  if (rpc !== undefined) claims.rpc = rpc
-  return claims
-}
+export const parseDurableIteratorToken: TokenParser = (token) => checkClaims(JSON.parse(payloadJson(token)))
 
 /** Parses a token procedure's output, turning any failure into an `INVALID_TOKEN` error that names the procedure. */
 export function readToken(output: unknown, procedureName: string, parse: TokenParser): DurableIteratorClaims {

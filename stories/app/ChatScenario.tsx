@@ -2,19 +2,19 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { useState } from 'react'
 import { DurableIteratorProvider, type DurableIteratorProviderProps } from '../../src'
 import { MOCK_DURABLE_URL } from '../mocks/chat-api'
-import type { MockDurableServer } from '../mocks/mock-durable-server'
+import type { StoryServer } from '../mocks/story-server'
 import { MockServerPanel } from './MockServerPanel'
 import { StreamView } from './StreamView'
 
 export interface ChatScenarioProps
   extends Pick<DurableIteratorProviderProps, 'reconnect' | 'refreshBeforeExpirySeconds'> {
-  server: MockDurableServer
+  server: StoryServer
   /** How many components use the stream. @default 1 */
   consumers?: number
   enabled?: boolean
 }
 
-/** A fresh app per story: its own query cache and provider, pointed at the mock server. */
+/** A fresh app per story: its own query cache and provider, pointed at the story's server. */
 export function ChatScenario({ server, consumers = 1, enabled, ...providerProps }: ChatScenarioProps) {
   const [queryClient] = useState(() => new QueryClient())
   const labels = Array.from({ length: consumers }, (_, index) => (consumers === 1 ? 'Lobby' : `Lobby ${index + 1}`))

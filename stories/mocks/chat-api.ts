@@ -1,7 +1,7 @@
 import { type ContractRouterClient, oc, type } from '@orpc/contract'
 import type { DurableIteratorToken } from '../../src'
 
-/** The events of the mock chat channel: ticker lines and sent messages, `seq` being the event id. */
+/** The events of the chat channel: ticker lines and sent messages, numbered consecutively by the story server. */
 export interface ChatMessage {
   seq: number
   from: string

@@ -71,15 +71,19 @@ export interface DurableConnection {
   client: DurableClient
 }
 
-/** Opens an oRPC websocket client over partysocket to the hub, with the given client id and token. */
+/**
+ * Opens an oRPC websocket client over partysocket to the hub, with the given client id and token. `WebSocketImpl`:
+ * `ws` by default (Node 20 has no global WebSocket); the global one where msw intercepts it.
+ */
 export function openDurableClient(
   cleanup: Cleanup,
   durableUrl: string,
   token: string,
   clientId: string = randomUUID(),
+  WebSocketImpl: unknown = WebSocket,
 ): DurableConnection {
   const socket = new ReconnectingWebSocket(socketUrl(durableUrl, { id: clientId, token }), undefined, {
-    WebSocket,
+    WebSocket: WebSocketImpl,
     minReconnectionDelay: 20,
     maxReconnectionDelay: 100,
     reconnectionDelayGrowFactor: 1.2,

@@ -1,15 +1,6 @@
-/** Why an upgrade was refused (closed right after it was accepted, or answered with an HTTP error). */
-export type UpgradeRefusal =
-  | 'missing client id'
-  | 'missing token'
-  | 'malformed'
-  | 'bad signature'
-  | 'unsupported algorithm'
-  | 'expired'
-  | 'missing claims'
-  | 'too many sockets'
+import type { UpgradeRefusal } from './upgrade-gate.js'
 
-/** Counters a hub keeps; `stats()` returns a copy. */
+/** Counters an in-memory hub (the Node hub, the testing mock) keeps; `stats()` returns a copy. */
 export interface DurableIteratorHubStats {
   tokensIssued: number
   upgradesAccepted: number

@@ -1,15 +1,14 @@
-import { randomUUID } from 'node:crypto'
 import { SignJWT } from 'jose'
-import type { DurableIteratorClaims } from '../protocol/claims.js'
-import { signValue } from '../protocol/signed-value.js'
-import { TOKEN_ALGORITHM, type TokenVerification, verifyTokenWithKey } from '../protocol/token-verification.js'
-import { type SigningKey, toSecretKey } from './signing-key.js'
+import type { DurableIteratorClaims } from './claims.js'
+import { signValue } from './signed-value.js'
+import { type SigningKey, toKeyBytes } from './signing-key.js'
+import { TOKEN_ALGORITHM } from './token-verification.js'
 
 /** What a token grants; `iat` and `exp` are added when it is signed. */
 export type DurableIteratorGrant = Omit<DurableIteratorClaims, 'iat' | 'exp'>
 
 /**
- * How tokens are written. Both hubs and this package's client read both.
+ * How tokens are written. Every host and this package's client read both.
  * - `'jwt'`: an HS256 JWT, readable by any JWT library.
  * - `'orpc'`: oRPC's signed value, `<JSON claims>.<base64url HMAC-SHA256>`, the only format oRPC's own client
  *   (`DurableIteratorLinkPlugin`) can read.
@@ -25,14 +24,6 @@ export interface SignDurableIteratorTokenOptions {
   /** @default 'jwt' */
   tokenFormat?: TokenFormat
 }
-
-export interface VerifyDurableIteratorTokenOptions {
-  signingKey: SigningKey
-  /** Judge expiry at this time. @default Date.now() */
-  nowMs?: number
-}
-
-export type { TokenRefusal, TokenVerification } from '../protocol/token-verification.js'
 
 /** Refuses a token format that does not exist, naming the two that do. */
 export function checkTokenFormat(tokenFormat: TokenFormat): void {
@@ -62,38 +53,14 @@ export async function signDurableIteratorToken(
   if (grant.att !== undefined) claims.att = grant.att
   if (grant.rpc !== undefined) claims.rpc = [...grant.rpc]
   // A unique id: two tokens issued in the same second are still different tokens (oRPC's reader ignores it).
-  const tokenId = randomUUID()
+  const tokenId = crypto.randomUUID()
   if (tokenFormat === 'orpc') {
-    return signValue(
-      JSON.stringify({ ...claims, iat: issuedAt, exp: expiresAt, jti: tokenId }),
-      toSecretKey(signingKey),
-    )
+    return signValue(JSON.stringify({ ...claims, iat: issuedAt, exp: expiresAt, jti: tokenId }), toKeyBytes(signingKey))
   }
   return new SignJWT(claims)
     .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: 'JWT' })
     .setJti(tokenId)
     .setIssuedAt(issuedAt)
     .setExpirationTime(expiresAt)
-    .sign(toSecretKey(signingKey))
-}
-
-/**
- * Verifies a token and says why it was refused. Only HS256 is accepted: `alg: none` and every other
- * algorithm are refused before any key is used.
- */
-export async function inspectDurableIteratorToken(
-  token: string,
-  { signingKey, nowMs = Date.now() }: VerifyDurableIteratorTokenOptions,
-): Promise<TokenVerification> {
-  // Outside the verification: a key too short to use is a configuration error to report, not a refused token.
-  return verifyTokenWithKey(token, toSecretKey(signingKey), nowMs)
-}
-
-/** Verifies a token: its claims, or `undefined` for anything that is not a valid, unexpired HS256 token. */
-export async function verifyDurableIteratorToken(
-  token: string,
-  options: VerifyDurableIteratorTokenOptions,
-): Promise<DurableIteratorClaims | undefined> {
-  const result = await inspectDurableIteratorToken(token, options)
-  return result.ok ? result.claims : undefined
+    .sign(toKeyBytes(signingKey))
 }
