@@ -1,4 +1,4 @@
-import { defineConfig, type UserConfig } from 'tsdown'
+import { defineConfig } from 'tsdown'
 
 // Everything the package depends on stays an import: react and TanStack Query must be the app's own copies, and
 // the server's ws/jose come from the user's node_modules. tsdown externalizes dependencies and peerDependencies on
@@ -15,7 +15,18 @@ const neverBundle = [
   /^node:/,
 ]
 
-const shared = {
+export default defineConfig({
+  // One build for every entry, so a module two entries use is in one shared chunk, never in two bundles.
+  entry: {
+    index: 'src/index.ts',
+    core: 'src/core.ts',
+    tabs: 'src/tabs.ts',
+    server: 'src/server/index.ts',
+    cloudflare: 'src/cloudflare/index.ts',
+    testing: 'src/testing/index.ts',
+  },
+  outDir: 'dist',
+  clean: ['dist'],
   format: 'esm',
   // package.json has "type": "module": emit .js/.d.ts, which is what "exports" points at.
   fixedExtension: false,
@@ -23,68 +34,17 @@ const shared = {
   sourcemap: false,
   hash: false,
   treeshake: true,
+  // Browsers, workerd and Node: the server entry's Node built-ins stay `node:` imports (see neverBundle).
+  platform: 'neutral',
+  target: 'es2022',
   // No dependency code may end up inside our bundles: fail the build instead of bundling it.
   deps: { neverBundle, onlyBundle: [] },
+  outputOptions: {
+    chunkFileNames: 'chunks/[name].js',
+    // RSC frameworks need the directive on the very first line of the client entry, and nowhere else.
+    banner: (chunk) => (chunk.isEntry && chunk.name === 'index' ? "'use client'" : ''),
+  },
   // The size report is noise in CI logs; `ls -l dist` shows the same.
   report: false,
-  // Type declarations come from the TypeScript compiler (no isolatedDeclarations): slower than the JS, and expected.
   checks: { pluginTimings: false },
-} satisfies UserConfig
-
-export default defineConfig([
-  {
-    ...shared,
-    name: 'client',
-    entry: { index: 'src/index.ts' },
-    outDir: 'dist',
-    // React hooks for browsers and SSR: no Node built-ins allowed.
-    platform: 'neutral',
-    target: 'es2022',
-    // RSC frameworks need the directive on the very first line of the module.
-    banner: { js: "'use client'" },
-    // tsdown cleans once for all configs, before either build writes anything.
-    clean: ['dist'],
-  },
-  {
-    ...shared,
-    name: 'token',
-    // Token query options without 'use client': a server component may prefetch the token with them.
-    entry: { index: 'src/token/index.ts' },
-    outDir: 'dist/token',
-    platform: 'neutral',
-    target: 'es2022',
-    clean: false,
-  },
-  {
-    ...shared,
-    name: 'cloudflare',
-    // The hub as a Durable Object: runs in workerd, so no Node built-ins (jose and oRPC stay imports; the app's
-    // wrangler build bundles them).
-    entry: { index: 'src/cloudflare/index.ts' },
-    outDir: 'dist/cloudflare',
-    platform: 'neutral',
-    target: 'es2022',
-    clean: false,
-  },
-  {
-    ...shared,
-    name: 'testing',
-    // The mock hub for users' tests and stories: runs under msw in Node (jsdom included) and in browsers, so no
-    // Node built-ins; msw is the app's own (an optional peer).
-    entry: { index: 'src/testing/index.ts' },
-    outDir: 'dist/testing',
-    platform: 'neutral',
-    target: 'es2022',
-    clean: false,
-  },
-  {
-    ...shared,
-    name: 'server',
-    entry: { index: 'src/server/index.ts' },
-    outDir: 'dist/server',
-    platform: 'node',
-    target: 'node20.19',
-    // The client config already cleaned dist (including dist/server).
-    clean: false,
-  },
-])
+})

@@ -73,9 +73,9 @@ if (envKey !== undefined && envKey !== '') {
   signingKey = envKey
 }
 
-const serverEntry = new URL('../dist/server/index.js', import.meta.url)
+const serverEntry = new URL('../dist/server.js', import.meta.url)
 if (!existsSync(serverEntry)) {
-  console.error('reference-server: dist/server/index.js is missing; run `npm run build` first (or `npm start`).')
+  console.error('reference-server: dist/server.js is missing; run `npm run build` first (or `npm start`).')
   process.exit(1)
 }
 const { startReferenceServer } = await import(serverEntry.href)

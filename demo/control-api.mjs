@@ -4,7 +4,7 @@
 // socket count go there, the token count still comes from the reference server, and stop answers 501.
 
 /**
- * @param {import('../dist/server/index.js').ReferenceServer} server
+ * @param {import('../dist/server.js').ReferenceServer} server
  * @param {{ dropConnections(): Promise<number>, openSockets(): Promise<number> }} [cloudflare]
  */
 export function controlApi(server, cloudflare) {

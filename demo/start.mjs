@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import react from '@vitejs/plugin-react'
 import { createServer } from 'vite'
-import { startReferenceServer } from '../dist/server/index.js'
+import { startReferenceServer } from '../dist/server.js'
 import { controlApi } from './control-api.mjs'
 
 const { values } = parseArgs({

@@ -26,14 +26,17 @@ function run(command, args, options = {}) {
 const builtOutputs = [
   'dist/index.js',
   'dist/index.d.ts',
-  'dist/token/index.js',
-  'dist/token/index.d.ts',
-  'dist/server/index.js',
-  'dist/server/index.d.ts',
-  'dist/cloudflare/index.js',
-  'dist/cloudflare/index.d.ts',
-  'dist/testing/index.js',
-  'dist/testing/index.d.ts',
+  'dist/core.js',
+  'dist/core.d.ts',
+  'dist/tabs.js',
+  'dist/tabs.d.ts',
+  'dist/server.js',
+  'dist/server.d.ts',
+  'dist/server-guard.js',
+  'dist/cloudflare.js',
+  'dist/cloudflare.d.ts',
+  'dist/testing.js',
+  'dist/testing.d.ts',
 ]
 const missing = builtOutputs.filter((file) => !existsSync(join(root, file)))
 if (missing.length > 0) {
@@ -59,7 +62,7 @@ try {
   )
   for (const file of packedFiles) console.log(`  ${file}`)
 
-  const expectedFiles = [...builtOutputs, 'bin/reference-server.js', 'package.json']
+  const expectedFiles = [...builtOutputs, 'bin/reference-server.js', 'package.json', 'LICENSE']
   for (const file of expectedFiles) {
     if (!packedFiles.includes(file)) fail(`the tarball lacks ${file}`)
   }
@@ -77,24 +80,22 @@ try {
   execFileSync('mkdir', ['-p', unpacked])
   execFileSync('tar', ['-xzf', tarball, '-C', unpacked])
   const read = (file) => readFileSync(join(unpacked, 'package', file), 'utf8')
+  const packageDir = join(unpacked, 'package')
 
   const client = read('dist/index.js')
-  const server = read('dist/server/index.js')
   const useClient = /^\s*(['"])use client\1;?\s*$/
-
   const clientFirstLine = client.split('\n', 1)[0]
   if (!useClient.test(clientFirstLine)) {
     fail(`dist/index.js must start with 'use client' on line 1, found: ${JSON.stringify(clientFirstLine)}`)
   }
-  const serverFirstLine = server.split('\n', 1)[0]
-  if (useClient.test(serverFirstLine)) fail(`dist/server/index.js must not start with 'use client'`)
-  if (/(['"])use client\1/.test(server)) fail(`dist/server/index.js contains a 'use client' directive`)
-  // The token entry is for server components too: no directive, and no React.
-  const token = read('dist/token/index.js')
-  if (/(['"])use client\1/.test(token)) fail(`dist/token/index.js contains a 'use client' directive`)
-  for (const specifier of importSpecifiers(token)) {
+  // Every other file has no directive: the server entries, and the core entry (server components call it).
+  for (const file of packedFiles.filter((path) => path.endsWith('.js') && path !== 'dist/index.js')) {
+    if (/(['"])use client\1/.test(read(file))) fail(`${file} contains a 'use client' directive`)
+  }
+  // The core entry is for server components and non-React code: no React anywhere in its module graph.
+  for (const [file, specifier] of moduleGraph(['dist/core.js', 'dist/core.d.ts'])) {
     if (/^react(-dom)?(\/|$)|^@tanstack\/react-query/.test(specifier)) {
-      fail(`dist/token/index.js imports '${specifier}': the token entry must not need React`)
+      fail(`${file} (reached from dist/core.js) imports '${specifier}': the core entry must not need React`)
     }
   }
 
@@ -110,47 +111,63 @@ try {
     return undefined
   }
 
-  // Walk the client's module graph inside the tarball: its entry files and any chunk they import relatively.
-  const packageDir = join(unpacked, 'package')
-  const pending = ['dist/index.js', 'dist/index.d.ts', 'dist/token/index.js', 'dist/token/index.d.ts']
-  const seen = new Set()
-  while (pending.length > 0) {
-    const file = pending.shift()
-    if (seen.has(file)) continue
-    seen.add(file)
-    if (file.startsWith('dist/server/')) {
-      fail(`the client bundle reaches ${file}, which belongs to the server entry`)
-      continue
+  // The client entries' module graphs inside the tarball: no server code may be reachable from them.
+  const clientEntries = [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/core.js',
+    'dist/core.d.ts',
+    'dist/tabs.js',
+    'dist/tabs.d.ts',
+  ]
+  for (const [file, specifier] of moduleGraph(clientEntries)) {
+    if (/^dist\/(server|server-guard|cloudflare|testing)\.js$/.test(specifier)) {
+      fail(`${file} reaches ${specifier}, which belongs to a server entry`)
     }
-    if (!existsSync(join(packageDir, file))) {
-      fail(`the client bundle imports ${file}, which is not in the tarball`)
-      continue
-    }
-    const specifiers = importSpecifiers(read(file))
-    console.log(`${file} imports: ${specifiers.join(', ') || '(nothing)'}`)
-    for (const specifier of specifiers) {
-      if (specifier.startsWith('.')) {
-        pending.push(
-          relative(packageDir, resolve(dirname(join(packageDir, file)), specifier))
-            .split(sep)
-            .join('/'),
-        )
-        continue
-      }
-      const why = forbiddenInClient(specifier)
-      if (why) fail(`${file} imports '${specifier}', ${why}: the client bundle must stay free of server code`)
-    }
+    const why = specifier.startsWith('dist/') ? undefined : forbiddenInClient(specifier)
+    if (why) fail(`${file} imports '${specifier}', ${why}: the client bundle must stay free of server code`)
   }
-  console.log(`dist/server/index.js imports: ${importSpecifiers(server).join(', ')}`)
+  console.log(`dist/server.js imports: ${importSpecifiers(read('dist/server.js')).join(', ')}`)
 
   // The testing entry runs in users' browsers (stories) and jsdom tests: no Node built-ins and no `ws`.
-  const testing = importSpecifiers(read('dist/testing/index.js'))
-  console.log(`dist/testing/index.js imports: ${testing.join(', ')}`)
-  for (const specifier of testing) {
-    const why = forbiddenInClient(specifier)
-    if (why === 'a Node built-in' || specifier === 'ws' || specifier.startsWith('ws/')) {
-      fail(`dist/testing/index.js imports '${specifier}': the testing entry must run in browsers too`)
+  for (const [file, specifier] of moduleGraph(['dist/testing.js'])) {
+    if (specifier.startsWith('dist/')) continue
+    if (forbiddenInClient(specifier) === 'a Node built-in' || specifier === 'ws' || specifier.startsWith('ws/')) {
+      fail(`${file} (reached from dist/testing.js) imports '${specifier}': the testing entry must run in browsers too`)
     }
+  }
+
+  /**
+   * Every (file, import) pair reachable from `entries` inside the tarball: relative imports are followed (and given
+   * as the package path they resolve to), others are listed as they are written.
+   */
+  function moduleGraph(entries) {
+    const pairs = []
+    const pending = [...entries]
+    const seen = new Set()
+    while (pending.length > 0) {
+      const file = pending.shift()
+      if (seen.has(file)) continue
+      seen.add(file)
+      if (!existsSync(join(packageDir, file))) {
+        fail(`${file} is imported inside the package but is not in the tarball`)
+        continue
+      }
+      for (const specifier of importSpecifiers(read(file))) {
+        if (!specifier.startsWith('.')) {
+          pairs.push([file, specifier])
+          continue
+        }
+        const resolved = relative(packageDir, resolve(dirname(join(packageDir, file)), specifier))
+          .split(sep)
+          .join('/')
+        // A declaration file's `./x.js` means the declarations beside it, `./x.d.ts`.
+        const target = file.endsWith('.d.ts') ? resolved.replace(/\.js$/, '.d.ts') : resolved
+        pairs.push([file, target])
+        pending.push(target)
+      }
+    }
+    return pairs
   }
 } finally {
   rmSync(workDir, { recursive: true, force: true })

@@ -38,11 +38,4 @@ export class DurableIteratorError extends Error {
     super(message, options)
     this.code = code
   }
-
-  // The client and `/token` entries each bundle this class: recognise an instance from either copy.
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return (
-      value instanceof Error && value.name === 'DurableIteratorError' && typeof Reflect.get(value, 'code') === 'string'
-    )
-  }
 }

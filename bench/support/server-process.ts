@@ -6,7 +6,7 @@ import type { DurableIteratorHubStats, ReferenceServerOptions } from '../../src/
 // Vitest runs from the package root (under jsdom, import.meta.url is not a file: URL).
 const root = process.cwd()
 const script = resolve(root, 'bench/server-process.mjs')
-const builtServer = resolve(root, 'dist/server/index.js')
+const builtServer = resolve(root, 'dist/server.js')
 
 /** The reference server in a process of its own (bench/server-process.mjs), which can be killed and started again. */
 export interface ServerProcess {

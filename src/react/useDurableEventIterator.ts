@@ -1,5 +1,5 @@
 import { type ClientLink, createORPCClient } from '@orpc/client'
-import { hashKey, type QueryKey } from '@tanstack/react-query'
+import { hashKey, type QueryKey } from '@tanstack/query-core'
 import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react'
 import { createDurableConnection } from '../connection/create-connection.js'
 import type { ListenerErrorHandler } from '../connection/listener-errors.js'

@@ -10,10 +10,10 @@ const INSTALLED_PACKAGE = join(EXAMPLE_DIR, 'node_modules', 'react-durable-itera
 const BUILT_FILES = [
   'dist/index.js',
   'dist/index.d.ts',
-  'dist/token/index.js',
-  'dist/token/index.d.ts',
-  'dist/server/index.js',
-  'dist/server/index.d.ts',
+  'dist/core.js',
+  'dist/core.d.ts',
+  'dist/server.js',
+  'dist/server.d.ts',
 ]
 const MANIFEST_FIELDS = ['exports', 'dependencies', 'peerDependencies'] as const
 

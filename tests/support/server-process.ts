@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import type { ReferenceServerOptions } from '../../src/server'
 
 // Vitest runs from the package root (under jsdom, import.meta.url is not a file: URL).
-const builtServer = resolve(process.cwd(), 'dist/server/index.js')
+const builtServer = resolve(process.cwd(), 'dist/server.js')
 
 export interface ServerProcess {
   rpcUrl: string

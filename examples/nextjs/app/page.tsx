@@ -1,6 +1,6 @@
 import { dehydrate, HydrationBoundary, QueryClient } from '@tanstack/react-query'
 import { connection } from 'next/server'
-import { durableIteratorTokenOptions } from 'react-durable-iterator/token'
+import { durableIteratorTokenOptions } from 'react-durable-iterator/core'
 import { createOrpc } from '../lib/orpc'
 import { Chat } from './chat'
 import { Providers } from './providers'
@@ -20,7 +20,7 @@ export default async function Page() {
   const durableUrl = requiredEnv('DURABLE_WS_URL')
 
   // One cache per request: tokens are per user, never shared between requests. The token goes in under the key
-  // useDurableEventIterator reads, so the browser's first socket uses it. ('react-durable-iterator/token' is the
+  // useDurableEventIterator reads, so the browser's first socket uses it. ('react-durable-iterator/core' is the
   // entry without 'use client' that a server component can call.)
   const queryClient = new QueryClient()
   await queryClient.prefetchQuery(durableIteratorTokenOptions(createOrpc(rpcUrl).chat.onMessage, { room: ROOM }))
