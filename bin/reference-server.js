@@ -73,9 +73,10 @@ if (envKey !== undefined && envKey !== '') {
   signingKey = envKey
 }
 
-const serverEntry = new URL('../dist/server.js', import.meta.url)
+// Through the guard: without the server's packages installed, it says which to install.
+const serverEntry = new URL('../dist/server-guard.js', import.meta.url)
 if (!existsSync(serverEntry)) {
-  console.error('reference-server: dist/server.js is missing; run `npm run build` first (or `npm start`).')
+  console.error('reference-server: dist/server-guard.js is missing; run `npm run build` first (or `npm start`).')
   process.exit(1)
 }
 const { startReferenceServer } = await import(serverEntry.href)

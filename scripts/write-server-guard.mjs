@@ -10,7 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const manifest = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'))
 // What dist/server.js imports, directly or through its chunks, that a client install leaves out.
-const SERVER_PEERS = ['@orpc/server', '@orpc/contract', '@orpc/standard-server-peer', 'jose', 'ws']
+// (@orpc/standard-server-peer, which it imports too, comes with @orpc/client.)
+const SERVER_PEERS = ['@orpc/server', '@orpc/contract', 'jose', 'ws']
 for (const name of SERVER_PEERS) {
   if (!manifest.peerDependenciesMeta?.[name]?.optional) {
     throw new Error(`write-server-guard: ${name} is not an optional peer dependency in package.json`)
