@@ -1,6 +1,6 @@
 import type { FetchQueryOptions, QueryKey } from '@tanstack/query-core'
 import { procedureNameOf } from '../token/token-procedure.js'
-import { TokenSource } from '../token/token-source.js'
+import { asStoredTokenQuery, TokenSource } from '../token/token-source.js'
 import { type DurableConnectionSettings, resolveSettings } from './connection-settings.js'
 import type { DurableConnection } from './durable-connection.js'
 import { SocketConnection } from './socket-connection.js'
@@ -20,7 +20,7 @@ export function createDurableConnection<TEvent = unknown, TToken extends string 
   const tokens = new TokenSource(
     {
       queryClient: settings.queryClient,
-      tokenQuery: options.tokenQuery as FetchQueryOptions<string, Error, string, QueryKey>,
+      tokenQuery: asStoredTokenQuery(options.tokenQuery),
       parseToken: settings.parseToken,
       refreshBeforeExpirySeconds: settings.refreshBeforeExpirySeconds,
     },

@@ -4,7 +4,7 @@ import { type FetchQueryOptions, focusManager, onlineManager, type QueryKey } fr
 import { DurableIteratorError } from '../errors.js'
 import { GAP_MARKER_COMMENT } from '../protocol/constants.js'
 import type { DurableIteratorContract } from '../protocol/contract.js'
-import type { CurrentToken, TokenSource } from '../token/token-source.js'
+import { asStoredTokenQuery, type CurrentToken, type TokenSource } from '../token/token-source.js'
 import { AbortableWaits } from './abortable-wait.js'
 import { backoffDelayMs } from './backoff.js'
 import { asError, classifyTokenFailure } from './classify-failure.js'
@@ -229,7 +229,7 @@ export class SocketConnection<TEvent = unknown> implements DurableConnection<TEv
   /** Replaces the token query options (same key), e.g. after `tokenTimeoutMs` changed. */
   setTokenQuery<TToken extends string>(tokenQuery: FetchQueryOptions<TToken, Error, TToken, QueryKey>): void {
     // The cache holds the token as a string; the branded type only informs the caller's types.
-    this.#tokens.update({ tokenQuery: tokenQuery as FetchQueryOptions<string, Error, string, QueryKey> })
+    this.#tokens.update({ tokenQuery: asStoredTokenQuery(tokenQuery) })
   }
 
   #createHeartbeat(): Heartbeat | undefined {

@@ -163,3 +163,16 @@ export class TokenSource<TToken extends string = string> implements TokenProvide
     })
   }
 }
+
+/** A token query with the token's branded type forgotten: the cache holds it as a plain string. */
+export type StoredTokenQuery = FetchQueryOptions<string, Error, string, QueryKey>
+
+/**
+ * Forgets the branded token type of a token query (`DurableIteratorToken<…>` is a `string` at run time). The brand
+ * only informs the caller's types, and the function types in query options make the two not assignable.
+ */
+export function asStoredTokenQuery<TToken extends string>(
+  tokenQuery: FetchQueryOptions<TToken, Error, TToken, QueryKey>,
+): StoredTokenQuery {
+  return tokenQuery as unknown as StoredTokenQuery
+}

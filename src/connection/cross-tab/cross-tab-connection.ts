@@ -2,7 +2,7 @@ import type { ClientLink } from '@orpc/client'
 import type { FetchQueryOptions, QueryKey } from '@tanstack/query-core'
 import { DEV, withGuidance } from '../../dev.js'
 import { DurableIteratorError } from '../../errors.js'
-import type { TokenSource } from '../../token/token-source.js'
+import { asStoredTokenQuery, type StoredTokenQuery, type TokenSource } from '../../token/token-source.js'
 import { classifyTokenFailure } from '../classify-failure.js'
 import type { ResolvedSettings } from '../connection-settings.js'
 import type { DurableConnection } from '../durable-connection.js'
@@ -60,7 +60,7 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
   #disposed = false
   #timer: ReturnType<typeof setInterval> | undefined
   #settings: ResolvedSettings
-  #tokenQuery: FetchQueryOptions<string, Error, string, QueryKey> | undefined
+  #tokenQuery: StoredTokenQuery | undefined
   #cleanups: Array<() => void> = []
 
   constructor(options: {
@@ -165,7 +165,7 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
   }
 
   setTokenQuery<TToken extends string>(tokenQuery: FetchQueryOptions<TToken, Error, TToken, QueryKey>): void {
-    this.#tokenQuery = tokenQuery as FetchQueryOptions<string, Error, string, QueryKey>
+    this.#tokenQuery = asStoredTokenQuery(tokenQuery)
     this.#tokens.update({ tokenQuery: this.#tokenQuery })
     this.#own?.setTokenQuery(tokenQuery)
   }
