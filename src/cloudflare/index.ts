@@ -1,5 +1,6 @@
 export { HEARTBEAT_ANSWER_FRAME, HEARTBEAT_PROBE_FRAME } from '../protocol/heartbeat.js'
 export * from '../protocol/host-exports.js'
+export * from '../protocol/token-exports.js'
 export {
   createDurableIteratorObject,
   type DurableIteratorObject,

@@ -6,11 +6,11 @@ import { CORSPlugin } from '@orpc/server/plugins'
 import type { PublishOptions } from '../protocol/delivery-filter.js'
 import type { DurableIteratorHubStats } from '../protocol/hub-stats.js'
 import type { SigningKey } from '../protocol/signing-key.js'
+import { DurableIteratorTokenPlugin } from '../protocol/token-header-plugin.js'
 import type { TokenFormat } from '../protocol/token-signing.js'
 import type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
 import { createDurableIteratorHub, type DurableIteratorHub } from './hub.js'
 import { type ChatMethods, chatMethods, createReferenceRouter, type Tick } from './reference-app.js'
-import { DurableIteratorTokenPlugin } from './token-header-plugin.js'
 
 export interface ReferenceServerOptions {
   /** @default '127.0.0.1' */

@@ -1,7 +1,7 @@
 import type { Context, Router } from '@orpc/server'
 import type { StandardHandlerOptions, StandardHandlerPlugin } from '@orpc/server/standard'
-import { type SigningKey, toKeyBytes } from '../protocol/signing-key.js'
-import { verifyTokenWithKey } from '../protocol/token-verification.js'
+import { type SigningKey, toKeyBytes } from './signing-key.js'
+import { verifyTokenWithKey } from './token-verification.js'
 
 /** The response header oRPC's client (`DurableIteratorLinkPlugin`) looks for to treat an output as a stream token. */
 export const DURABLE_ITERATOR_TOKEN_HEADER = 'x-orpc-durable-iterator'
