@@ -2,7 +2,6 @@ export * from '../protocol/host-exports.js'
 export type { DurableIteratorHubStats } from '../protocol/hub-stats.js'
 export * from '../protocol/token-exports.js'
 export type { UpgradeRefusal } from '../protocol/upgrade-gate.js'
-export { type DurableIteratorTokenOptions, durableIteratorToken } from './durable-iterator-token.js'
 export {
   createDurableIteratorHub,
   type DurableIteratorHub,

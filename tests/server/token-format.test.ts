@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   createDurableIteratorHub,
   type DurableIteratorHub,
-  durableIteratorToken,
   signDurableIteratorToken,
   verifyDurableIteratorToken,
 } from '../../src/server'
@@ -39,11 +38,14 @@ describe("tokenFormat: 'orpc'", () => {
     expect(Object.keys(JSON.parse(getSignedValue(token) as string))).toEqual(['chn', 'iat', 'exp', 'jti'])
   })
 
-  it('durableIteratorToken issues either format, and the hub verifies both to the same claims', async () => {
-    const asJwt = await durableIteratorToken('format:room', { signingKey: SIGNING_KEY, rpc: ['sendMessage'] })
-    const asORPC = await durableIteratorToken('format:room', {
+  it('signDurableIteratorToken issues either format, and the hub verifies both to the same claims', async () => {
+    const claims = { chn: 'format:room', rpc: ['sendMessage'] }
+    const nowMs = Date.now()
+    const asJwt = await signDurableIteratorToken(claims, { signingKey: SIGNING_KEY, ttlSeconds: 60, nowMs })
+    const asORPC = await signDurableIteratorToken(claims, {
       signingKey: SIGNING_KEY,
-      rpc: ['sendMessage'],
+      ttlSeconds: 60,
+      nowMs,
       tokenFormat: 'orpc',
     })
     expect(asJwt).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/)
