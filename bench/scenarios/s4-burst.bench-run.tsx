@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { Profiler } from 'react'
 import { it } from 'vitest'
-import type { ChatMessage } from '../../src/server'
+import type { ChatMessage } from '../../src/server/reference-app'
 import { startApp } from '../../tests/client/harness'
 import { runsOf, sleep, waitUntil, writeResult } from '../support/bench-env'
 import { Received } from '../support/event-flow'

@@ -1,4 +1,5 @@
-import type { ChatMessage, ReferenceServer } from '../../src/server'
+import type { ReferenceServer } from '../../src/server'
+import type { ChatMessage } from '../../src/server/reference-app'
 import { sleep, waitUntil } from './bench-env'
 
 /** Numbered events published to one channel at a steady rate. */

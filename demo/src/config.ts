@@ -2,7 +2,7 @@ import { createORPCClient } from '@orpc/client'
 import { RPCLink } from '@orpc/client/fetch'
 import type { RouterClient } from '@orpc/server'
 import { createTanstackQueryUtils } from '@orpc/tanstack-query'
-import type { ReferenceRouter } from '../../src/server'
+import type { ReferenceRouter } from '../../src/server/reference-app'
 
 declare const __DEMO_CONFIG__: {
   rpcUrl: string

@@ -8,5 +8,4 @@ export {
   type DurableIteratorHubOptions,
   type IssueTokenOptions,
 } from './hub.js'
-export type { ChatMessage, ChatMethods, ReferenceRouter, Tick } from './reference-app.js'
 export { type ReferenceServer, type ReferenceServerOptions, startReferenceServer } from './reference-server.js'

@@ -2,7 +2,7 @@
 import { cleanup, render, waitFor } from '@testing-library/react'
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest'
 import { useDurableEventIterator } from '../../src'
-import type { Tick } from '../../src/server'
+import type { Tick } from '../../src/server/reference-app'
 import { type ServerProcess, startServerProcess } from '../support/server-process'
 import { createQueryClient, observer, providers, recordStatus, SIGNING_KEY, tokenClient } from './harness'
 

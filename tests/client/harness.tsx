@@ -11,14 +11,12 @@ import {
   type UseDurableEventIteratorResult,
 } from '../../src'
 import {
-  type ChatMessage,
-  type ChatMethods,
-  type ReferenceRouter,
   type ReferenceServer,
   type ReferenceServerOptions,
   type RefuseUpgradesWith,
   startReferenceServer,
 } from '../../src/server'
+import type { ChatMessage, ChatMethods, ReferenceRouter } from '../../src/server/reference-app'
 
 export const SIGNING_KEY = 'test-signing-key-that-is-long-enough-for-hs256'
 

@@ -7,7 +7,7 @@
 import { act, cleanup, render, waitFor } from '@testing-library/react'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { useDurableEventIterator } from '../../src'
-import type { ChatMessage } from '../../src/server'
+import type { ChatMessage } from '../../src/server/reference-app'
 import {
   type ChatResult,
   createQueryClient,

@@ -3,13 +3,8 @@ import { RPCLink } from '@orpc/client/fetch'
 import type { RouterClient } from '@orpc/server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import {
-  type ReferenceRouter,
-  type ReferenceServer,
-  startReferenceServer,
-  type Tick,
-  verifyDurableIteratorToken,
-} from '../../src/server'
+import { type ReferenceServer, startReferenceServer, verifyDurableIteratorToken } from '../../src/server'
+import type { ReferenceRouter, Tick } from '../../src/server/reference-app'
 import { Cleanup, openDurableClient, SIGNING_KEY, subscribe, waitFor } from './harness'
 
 describe('the reference server', () => {

@@ -3,7 +3,7 @@ import type { RouterClient } from '@orpc/server'
 import type { RouterUtils } from '@orpc/tanstack-query'
 import { describe, expectTypeOf, it } from 'vitest'
 import { durableIteratorTokenOptions, useDurableEventIterator } from '../../src'
-import type { ChatMessage, ReferenceRouter, Tick } from '../../src/server'
+import type { ChatMessage, ReferenceRouter, Tick } from '../../src/server/reference-app'
 
 declare const orpc: RouterUtils<RouterClient<ReferenceRouter>>
 declare const client: RouterClient<ReferenceRouter>

@@ -1,7 +1,7 @@
 import { QueryClient, useQueryClient } from '@tanstack/react-query'
 import { useCallback } from 'react'
 import useWebSocket, { ReadyState } from 'react-use-websocket'
-import type { ChatMessage } from '../../../src/server'
+import type { ChatMessage } from '../../../src/server/reference-app'
 import {
   type ConsumerProps,
   type PeerContext,

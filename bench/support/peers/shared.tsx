@@ -6,7 +6,7 @@ import { type QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import type { WebSocket as PartySocket } from 'partysocket'
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react'
 import type { DurableIteratorContract } from '../../../src/protocol/contract'
-import type { ChatMessage } from '../../../src/server'
+import type { ChatMessage } from '../../../src/server/reference-app'
 import type { tokenClient } from '../../../tests/client/harness'
 import type { PeerName } from '../results'
 

@@ -2,7 +2,7 @@ import { QueryClient } from '@tanstack/react-query'
 import { WebSocket as PartySocket } from 'partysocket'
 import { useEffect } from 'react'
 import WS from 'ws'
-import type { ChatMessage } from '../../../src/server'
+import type { ChatMessage } from '../../../src/server/reference-app'
 import {
   type ConsumerProps,
   durableClientOver,

@@ -1,8 +1,7 @@
 import { createORPCClient } from '@orpc/client'
 import { RPCLink } from '@orpc/client/fetch'
-import type { RouterClient } from '@orpc/server'
 import { createTanstackQueryUtils } from '@orpc/tanstack-query'
-import type { ReferenceRouter } from 'react-durable-iterator/server'
+import type { ReferenceApi } from './reference-api'
 
 /**
  * The reference server's oRPC client as TanStack Query utils. The server component and the browser each make
@@ -10,7 +9,7 @@ import type { ReferenceRouter } from 'react-durable-iterator/server'
  * sides agree on it.
  */
 export function createOrpc(rpcUrl: string) {
-  const client: RouterClient<ReferenceRouter> = createORPCClient(new RPCLink({ url: rpcUrl }))
+  const client: ReferenceApi = createORPCClient(new RPCLink({ url: rpcUrl }))
   return createTanstackQueryUtils(client)
 }
 
