@@ -34,7 +34,7 @@ const LATENCY_MIN_EVENTS = 10
 /** Deliveries in a burst: 200 events to 1,000 subscribers, 20 to 10,000. */
 const BURST_DELIVERIES = QUICK ? 20_000 : 200_000
 const TOKEN_ITERATIONS = QUICK ? 500 : 5000
-const CHANNEL = 'chat:fanout'
+const CHANNEL = 'fanout:bench'
 const HUB = 'reference hub'
 const BARE = 'bare ws broadcast'
 const DURABLE_OBJECT = 'Durable Object (miniflare)'

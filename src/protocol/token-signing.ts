@@ -1,11 +1,17 @@
+import type { AnyRouter } from '@orpc/server'
 import { SignJWT } from 'jose'
-import type { DurableIteratorClaims } from './claims.js'
+import type { DurableIteratorClaims, DurableIteratorToken } from './claims.js'
+import type { GrantableMethodName, GrantedMethods } from './granted-methods.js'
 import { signValue } from './signed-value.js'
 import { type SigningKey, toKeyBytes } from './signing-key.js'
 import { TOKEN_ALGORITHM } from './token-verification.js'
 
 /** What a token grants; `iat` and `exp` are added when it is signed. */
-export type DurableIteratorGrant = Omit<DurableIteratorClaims, 'iat' | 'exp'>
+export interface DurableIteratorGrant<TRpc extends readonly string[] = readonly string[]>
+  extends Omit<DurableIteratorClaims, 'iat' | 'exp' | 'rpc'> {
+  /** Names of the remote methods this token may call; without it, none. */
+  rpc?: TRpc
+}
 
 /**
  * How tokens are written. Every host and this package's client read both.
@@ -34,11 +40,24 @@ export function checkTokenFormat(tokenFormat: TokenFormat): void {
   }
 }
 
-/** Signs a token with the durable-iterator claims, setting `iat` and `exp`: an HS256 JWT, or oRPC's signed value. */
-export async function signDurableIteratorToken(
-  grant: DurableIteratorGrant,
+/**
+ * Signs a token with the durable-iterator claims, setting `iat` and `exp`: an HS256 JWT, or oRPC's signed value. Runs
+ * wherever WebCrypto does (Node, Workers, browsers). `TEvent` and `TMethods` (the remote methods' router) travel with
+ * the returned string to `useDurableEventIterator`, which types `events` and `rpc` by them; `rpc` offers the methods
+ * the `rpc` claim may name, or exactly those of `TRpc` when it is given:
+ *
+ * ```ts
+ * signDurableIteratorToken<ChatMessage, typeof methods>({ chn: 'chat:lobby', rpc: ['sendMessage'] }, { signingKey, ttlSeconds: 300 })
+ * ```
+ */
+export async function signDurableIteratorToken<
+  TEvent = unknown,
+  TMethods extends AnyRouter = Record<never, never>,
+  const TRpc extends readonly GrantableMethodName<TMethods>[] = readonly GrantableMethodName<TMethods>[],
+>(
+  grant: DurableIteratorGrant<TRpc>,
   { signingKey, ttlSeconds, nowMs = Date.now(), tokenFormat = 'jwt' }: SignDurableIteratorTokenOptions,
-): Promise<string> {
+): Promise<DurableIteratorToken<TEvent, GrantedMethods<TMethods, TRpc>>> {
   if (typeof grant.chn !== 'string' || grant.chn.length === 0) {
     throw new TypeError('react-durable-iterator: a token needs a non-empty channel (`chn`).')
   }

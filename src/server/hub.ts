@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { AnyRouter } from '@orpc/server'
 import type { RawData } from 'ws'
+import type { AnyChannels, ChannelEvent, ChannelEventMap, ChannelName } from '../protocol/channel-map.js'
 import { CloseCode } from '../protocol/constants.js'
 import type { PublishOptions } from '../protocol/delivery-filter.js'
 import { resolveHostOptions } from '../protocol/host-options.js'
@@ -18,13 +19,24 @@ import { WsTransport } from './ws-transport.js'
 
 export type { DurableIteratorHubOptions, IssueTokenOptions } from './hub-options.js'
 
-export interface DurableIteratorHub<TMethods extends AnyRouter = Record<never, never>> {
+/**
+ * The hub on Node. `TMethods` are its remote methods (an oRPC router); `TChannels` maps channel names or patterns to
+ * the type of their events (`{ [channel: \`chat:${string}\`]: ChatMessage }`), typing `publish` and `issueToken`.
+ */
+export interface DurableIteratorHub<
+  TMethods extends AnyRouter = Record<never, never>,
+  TChannels extends ChannelEventMap<TChannels> = AnyChannels,
+> {
   /** Handles an HTTP upgrade request (wire it to `server.on('upgrade')` for the hub's path). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
   /** Publishes an event to a channel's subscribers and keeps it for resume. Payloads must be objects. */
-  publish(channel: string, payload: object, options?: PublishOptions): void
+  publish<const TChannel extends ChannelName<TChannels>>(
+    channel: TChannel,
+    payload: ChannelEvent<TChannels, TChannel>,
+    options?: PublishOptions,
+  ): void
   /** Signs a token for `channel` with the hub's key and counts it in `tokensIssued`. */
-  issueToken: IssueToken<TMethods>
+  issueToken: IssueToken<TMethods, TChannels>
   /**
    * Cuts sockets without a close handshake, as a network failure would (clients see 1006). For fault
    * drills in demos and tests. Returns how many were cut.
@@ -39,11 +51,13 @@ export interface DurableIteratorHub<TMethods extends AnyRouter = Record<never, n
 
 /**
  * Creates the durable-iterator hub on Node: token-checked `ws` sockets, channels with resumable event logs in memory,
- * remote methods. The protocol is the package's one core (src/protocol); this file wires it to `ws`.
+ * remote methods. The protocol is the package's one core (src/protocol); this file wires it to `ws`. Give the channel
+ * map as the second type argument (`createDurableIteratorHub<typeof methods, AppChannels>(…)`) for typed channels.
  */
-export function createDurableIteratorHub<TMethods extends AnyRouter = Record<never, never>>(
-  options: DurableIteratorHubOptions<TMethods>,
-): DurableIteratorHub<TMethods> {
+export function createDurableIteratorHub<
+  TMethods extends AnyRouter = Record<never, never>,
+  TChannels extends ChannelEventMap<TChannels> = AnyChannels,
+>(options: DurableIteratorHubOptions<TMethods>): DurableIteratorHub<TMethods, TChannels> {
   // Fail at startup on a key too short to use, rather than refusing every token as malformed.
   const key = toKeyBytes(options.signingKey)
   const refuseWith = checkRefuseUpgradesWith(options.refuseUpgradesWith)

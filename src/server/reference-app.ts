@@ -20,6 +20,16 @@ export interface Tick {
   atMs: number
 }
 
+/**
+ * The reference app's channels: chat rooms and price tickers. Any other channel carries plain objects: tests and tools
+ * publish there with tokens they sign themselves.
+ */
+export interface ReferenceChannels {
+  [channel: `chat:${string}`]: ChatMessage
+  [channel: `ticker:${string}`]: Tick
+  [channel: string]: object
+}
+
 const MAX_NAME_LENGTH = 64
 const MAX_MESSAGE_LENGTH = 2000
 
@@ -61,21 +71,30 @@ export const chatMethods = {
 
 export type ChatMethods = typeof chatMethods
 
-/** The example app's HTTP router: token procedures for a chat room and a price ticker. */
+/** Input of the chat token procedure: a room name. */
+export const roomInput = nameField('room')
+/** Input of the ticker token procedure: a symbol. */
+export const symbolInput = nameField('symbol')
+
+/**
+ * The example app's HTTP router: token procedures for a chat room and a price ticker. The event types come from the
+ * hub's channel map, the remote methods from each token's `rpc` claim: chat tokens may send messages, ticker tokens
+ * may call nothing.
+ */
 export function createReferenceRouter(
-  hub: DurableIteratorHub<ChatMethods>,
+  hub: DurableIteratorHub<ChatMethods, ReferenceChannels>,
   onTickerRequested: (symbol: string) => void,
 ) {
   return {
     chat: {
       onMessage: os
-        .input(nameField('room'))
-        .handler(({ input }) => hub.issueToken<ChatMessage>(`chat:${input.room}`, { rpc: ['sendMessage'] })),
+        .input(roomInput)
+        .handler(({ input }) => hub.issueToken(`chat:${input.room}`, { rpc: ['sendMessage'] })),
     },
     ticker: {
-      onTick: os.input(nameField('symbol')).handler(async ({ input }) => {
+      onTick: os.input(symbolInput).handler(async ({ input }) => {
         onTickerRequested(input.symbol)
-        return hub.issueToken<Tick, Record<never, never>>(`ticker:${input.symbol}`)
+        return hub.issueToken(`ticker:${input.symbol}`)
       }),
     },
   }

@@ -3,14 +3,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { RPCHandler } from '@orpc/server/node'
 import { CORSPlugin } from '@orpc/server/plugins'
-import type { PublishOptions } from '../protocol/delivery-filter.js'
 import type { DurableIteratorHubStats } from '../protocol/hub-stats.js'
 import type { SigningKey } from '../protocol/signing-key.js'
 import { DurableIteratorTokenPlugin } from '../protocol/token-header-plugin.js'
 import type { TokenFormat } from '../protocol/token-signing.js'
 import type { RefuseUpgradesWith } from '../protocol/upgrade-refusal.js'
 import { createDurableIteratorHub, type DurableIteratorHub } from './hub.js'
-import { type ChatMethods, chatMethods, createReferenceRouter, type Tick } from './reference-app.js'
+import {
+  type ChatMethods,
+  chatMethods,
+  createReferenceRouter,
+  type ReferenceChannels,
+  type Tick,
+} from './reference-app.js'
 
 export interface ReferenceServerOptions {
   /** @default '127.0.0.1' */
@@ -44,8 +49,9 @@ export interface ReferenceServer {
   rpcUrl: string
   /** WebSocket endpoint of the durable-iterator hub. */
   durableUrl: string
-  hub: DurableIteratorHub<ChatMethods>
-  publish(channel: string, payload: object, options?: PublishOptions): void
+  hub: DurableIteratorHub<ChatMethods, ReferenceChannels>
+  /** The hub's `publish`: chat rooms take chat messages, tickers ticks, other channels any object. */
+  publish: DurableIteratorHub<ChatMethods, ReferenceChannels>['publish']
   stats(): DurableIteratorHubStats
   /**
    * Cuts every connection and stops listening for `downtimeMs`, then listens again on the same port with
@@ -65,7 +71,7 @@ const DURABLE_PATH = '/durable'
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const { host = '127.0.0.1', port = 0, tickIntervalMs = 200 } = options
   const signingKey = options.signingKey ?? randomBytes(48)
-  const hub = createDurableIteratorHub({
+  const hub = createDurableIteratorHub<ChatMethods, ReferenceChannels>({
     signingKey,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 60,
     resumeRetentionSeconds: options.resumeRetentionSeconds ?? 300,

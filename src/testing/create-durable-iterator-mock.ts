@@ -1,5 +1,6 @@
 import type { AnyRouter } from '@orpc/server'
 import { type WebSocketHandler, type WebSocketHandlerConnection, ws } from 'msw'
+import type { AnyChannels, ChannelEvent, ChannelEventMap, ChannelName } from '../protocol/channel-map.js'
 import { CloseCode } from '../protocol/constants.js'
 import type { PublishOptions } from '../protocol/delivery-filter.js'
 import { resolveHostOptions } from '../protocol/host-options.js'
@@ -19,14 +20,24 @@ import { ABNORMAL_CLOSURE } from './msw-transport.js'
  */
 export type MockRefusal = typeof CloseCode.invalidToken | typeof CloseCode.forbidden | 'network'
 
-/** A durable-iterator hub for tests and stories: msw serves its sockets, the protocol is the hubs' own. */
-export interface DurableIteratorMock<TMethods extends AnyRouter = Record<never, never>> {
+/**
+ * A durable-iterator hub for tests and stories: msw serves its sockets, the protocol is the hubs' own. `TMethods` and
+ * `TChannels` type it as they type the Node hub (`DurableIteratorHub`).
+ */
+export interface DurableIteratorMock<
+  TMethods extends AnyRouter = Record<never, never>,
+  TChannels extends ChannelEventMap<TChannels> = AnyChannels,
+> {
   /** msw handlers for the socket URL: `setupServer(...mock.handlers)` (msw/node) or `setupWorker(...)` in a browser. */
   readonly handlers: WebSocketHandler[]
   /** A real token of the protocol for `channel`, signed with the mock's key (the hook's parser reads it). */
-  issueToken: IssueToken<TMethods>
+  issueToken: IssueToken<TMethods, TChannels>
   /** Publishes to a channel's subscribers and keeps the event for resume, as a hub does. */
-  publish(channel: string, payload: object, options?: PublishOptions): Promise<void>
+  publish<const TChannel extends ChannelName<TChannels>>(
+    channel: TChannel,
+    payload: ChannelEvent<TChannels, TChannel>,
+    options?: PublishOptions,
+  ): Promise<void>
   /** Cuts sockets (of one channel, or all) without a close handshake; resolves to how many. */
   dropConnections(channel?: string): Promise<number>
   /**
@@ -67,9 +78,10 @@ const DEFAULT_REASONS: Record<MockRefusal, string> = {
  * const token = await mock.issueToken('chat:lobby', { ttlSeconds: 60, rpc: ['sendMessage'] })
  * ```
  */
-export function createDurableIteratorMock<TMethods extends AnyRouter = Record<never, never>>(
-  options: DurableIteratorMockOptions<TMethods>,
-): DurableIteratorMock<TMethods> {
+export function createDurableIteratorMock<
+  TMethods extends AnyRouter = Record<never, never>,
+  TChannels extends ChannelEventMap<TChannels> = AnyChannels,
+>(options: DurableIteratorMockOptions<TMethods>): DurableIteratorMock<TMethods, TChannels> {
   if ((options.refuseUpgradesWith as string | undefined) === 'http-status') {
     throw new TypeError(
       "react-durable-iterator/testing: the mock cannot refuse upgrades with an HTTP status (refuseUpgradesWith: 'http-status'): msw intercepts the WebSocket itself, there is no HTTP upgrade. Test HTTP refusals against the Node hub or the Durable Object.",

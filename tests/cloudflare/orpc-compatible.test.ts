@@ -16,7 +16,7 @@ import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoin
 import { startCloudflareHub } from './harness'
 import { testHubOptions, testMethods } from './methods'
 
-const GRANT = { rpc: ['sendMessage', 'whoAmI'], att: { name: 'ada' } }
+const GRANT = { rpc: ['sendMessage', 'whoAmI'], att: { name: 'ada' } } as const
 
 interface Engine {
   tokens: TokenEndpoint

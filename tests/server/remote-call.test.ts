@@ -44,9 +44,10 @@ describe('call (remote methods)', () => {
     expect(sender.events.values).toEqual([returned])
     expect(reader.events.events[0]?.id).toMatch(/^\d+$/)
 
-    server.publish('chat:elsewhere', { text: 'marker' })
+    const marker = { text: 'marker', from: 'publisher', sentAtMs: Date.now() }
+    server.publish('chat:elsewhere', marker)
     await elsewhere.events.waitForCount(1)
-    expect(elsewhere.events.values).toEqual([{ text: 'marker' }])
+    expect(elsewhere.events.values).toEqual([marker])
   })
 
   it('refuses a method missing from the token’s rpc claim with FORBIDDEN, and publishes nothing', async () => {
