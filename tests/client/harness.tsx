@@ -1,6 +1,6 @@
 import { createORPCClient } from '@orpc/client'
 import { RPCLink } from '@orpc/client/fetch'
-import type { RouterClient } from '@orpc/server'
+import type { AnyRouter, RouterClient } from '@orpc/server'
 import { createTanstackQueryUtils } from '@orpc/tanstack-query'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
@@ -33,10 +33,15 @@ export async function startApp(options: ReferenceServerOptions = {}) {
   return { server, ...tokenClient(server.rpcUrl) }
 }
 
-/** The app's oRPC client and its TanStack Query utils, counting the token calls it makes. */
+/** The reference app's oRPC client and its TanStack Query utils, counting the token calls it makes. */
 export function tokenClient(rpcUrl: string) {
+  return routerClient<ReferenceRouter>(rpcUrl)
+}
+
+/** An oRPC client of `TRouter` at `rpcUrl` and its TanStack Query utils, counting the calls it makes. */
+export function routerClient<TRouter extends AnyRouter>(rpcUrl: string) {
   const calls = { count: 0 }
-  const client: RouterClient<ReferenceRouter> = createORPCClient(
+  const client: RouterClient<TRouter> = createORPCClient(
     new RPCLink({
       url: rpcUrl,
       fetch: (request, init) => {

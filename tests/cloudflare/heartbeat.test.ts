@@ -8,16 +8,32 @@ import { signDurableIteratorToken } from '../../src/server'
 import { Cleanup, openRawSocket, SIGNING_KEY, socketUrl, startHubServer, waitFor } from '../server/harness'
 import { openPackageClient } from '../support/package-client'
 import { recordingWebSocket } from '../support/recording-websocket'
-import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint'
 import { type CloudflareHub, startCloudflareHub } from './harness'
 
-function sign(chn: string) {
-  return signDurableIteratorToken({ chn }, { signingKey: SIGNING_KEY, ttlSeconds: 60 })
+/** A hub of either engine, with a token signer where it runs: this process for the Node hub, workerd for the object. */
+interface Hub {
+  durableUrl: string
+  signToken(chn: string): Promise<string>
+  close(): Promise<void>
 }
 
-/** Opens a raw socket and returns it with the text frames it receives. */
-async function rawSocket(cleanup: Cleanup, durableUrl: string, chn: string) {
-  const raw = openRawSocket(cleanup, socketUrl(durableUrl, { id: 'raw', token: await sign(chn) }))
+async function nodeHub(): Promise<Hub> {
+  const server = await startHubServer()
+  return {
+    durableUrl: server.durableUrl,
+    signToken: (chn) => signDurableIteratorToken({ chn }, { signingKey: SIGNING_KEY, ttlSeconds: 60 }),
+    close: () => server.close(),
+  }
+}
+
+async function durableObjectHub(): Promise<Hub> {
+  const hub = await startCloudflareHub()
+  return { durableUrl: hub.durableUrl, signToken: (chn) => hub.signToken({ chn }), close: hub.close }
+}
+
+/** Opens a raw socket with `token` and returns it with the text frames it receives. */
+async function rawSocket(cleanup: Cleanup, durableUrl: string, token: string) {
+  const raw = openRawSocket(cleanup, socketUrl(durableUrl, { id: 'raw', token }))
   const frames: string[] = []
   raw.socket.on('message', (data) => frames.push(data.toString()))
   await raw.opened
@@ -25,10 +41,10 @@ async function rawSocket(cleanup: Cleanup, durableUrl: string, chn: string) {
 }
 
 describe.each([
-  ['the Node hub', async () => startHubServer()],
-  ['the Durable Object hub', async () => startCloudflareHub()],
+  ['the Node hub', nodeHub],
+  ['the Durable Object hub', durableObjectHub],
 ])('%s', (_name, start) => {
-  let hub: { durableUrl: string; close(): Promise<void> }
+  let hub: Hub
   const cleanup = new Cleanup()
   beforeAll(async () => {
     hub = await start()
@@ -37,7 +53,7 @@ describe.each([
   afterAll(() => hub.close())
 
   it('answers each heartbeat probe with a success response under the probe’s request id', async () => {
-    const { socket, frames } = await rawSocket(cleanup, hub.durableUrl, 'heartbeat:answers')
+    const { socket, frames } = await rawSocket(cleanup, hub.durableUrl, await hub.signToken('heartbeat:answers'))
     // One probe at a time, as the client sends them (a server ignores a request whose id is still in flight).
     for (let i = 1; i <= 3; i++) {
       socket.send(HEARTBEAT_PROBE_FRAME)
@@ -59,23 +75,16 @@ describe.each([
 
 describe('the Durable Object and hibernation', () => {
   let hub: CloudflareHub
-  let tokens: TokenEndpoint
   const cleanup = new Cleanup()
   beforeAll(async () => {
-    hub = await startCloudflareHub()
-    tokens = await startTokenEndpoint({
-      signingKey: SIGNING_KEY,
-      issue: (room) => signDurableIteratorToken({ chn: room }, { signingKey: SIGNING_KEY, ttlSeconds: 120 }),
-    })
+    hub = await startCloudflareHub({ tokenTtlSeconds: 120 })
   })
   afterEach(() => cleanup.run())
-  afterAll(async () => {
-    await tokens.close()
-    await hub.close()
-  })
+  afterAll(() => hub.close())
 
   it('answers the probe with the fixed frame without running the object’s code; any other frame runs it', async () => {
-    const { socket, frames } = await rawSocket(cleanup, hub.durableUrl, 'heartbeat:no-code')
+    const token = await hub.signToken({ chn: 'heartbeat:no-code' })
+    const { socket, frames } = await rawSocket(cleanup, hub.durableUrl, token)
     const before = await hub.activity('heartbeat:no-code')
     for (let i = 1; i <= 5; i++) {
       socket.send(HEARTBEAT_PROBE_FRAME)
@@ -94,7 +103,7 @@ describe('the Durable Object and hibernation', () => {
     timeout: 40_000,
   }, async () => {
     const frames = recordingWebSocket()
-    const client = openPackageClient<{ n: number }>(tokens.rpcUrl, 'heartbeat:idle', {
+    const client = openPackageClient<{ n: number }>(hub.rpcUrl, 'heartbeat:idle', {
       url: hub.durableUrl,
       heartbeat: { intervalMs: 1000, timeoutMs: 500 },
       WebSocket: frames.WebSocket,

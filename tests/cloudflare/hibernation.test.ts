@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { signDurableIteratorToken } from '../../src/server'
-import { Cleanup, openDurableClient, SIGNING_KEY, subscribe } from '../server/harness'
+import { Cleanup, openDurableClient, subscribe } from '../server/harness'
 import { type CloudflareHub, startCloudflareHub } from './harness'
 
 let hub: CloudflareHub
@@ -14,10 +13,7 @@ afterAll(() => hub.close())
 it('a subscribed socket survives the object being evicted and woken: live events and resume still work', {
   timeout: 30_000,
 }, async () => {
-  const token = await signDurableIteratorToken(
-    { chn: 'cf:hibernate', rpc: ['whoAmI'], att: { name: 'ada' } },
-    { signingKey: SIGNING_KEY, ttlSeconds: 60 },
-  )
+  const token = await hub.signToken({ chn: 'cf:hibernate', rpc: ['whoAmI'], att: { name: 'ada' } })
   const connection = openDurableClient(cleanup, hub.durableUrl, token, 'sleeper')
   const events = await subscribe<{ n: number }>(cleanup, connection, { retry: Number.POSITIVE_INFINITY })
   await hub.publish('cf:hibernate', { n: 0 })

@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
 /**
- * useDurableEventIterator against the Durable Object: tokens come from the reference server's token procedure (as an
- * app's own oRPC server would issue them), the stream from the object in workerd. Only the provider's `url` differs
- * from the hook tests against the Node hub.
+ * useDurableEventIterator against the Durable Object: tokens come from the Worker's own token procedure, signed in
+ * workerd with the Worker's key (as an app's Worker issues them), the stream from the object. Only the token
+ * procedure's URL and the provider's `url` differ from the hook tests against the Node hub.
  */
 import { act, cleanup, render, waitFor } from '@testing-library/react'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import { useDurableEventIterator } from '../../src'
 import type { ChatMessage } from '../../src/server/reference-app'
 import {
@@ -17,22 +17,24 @@ import {
   observer,
   providers,
   recordStatus,
+  routerClient,
   SIGNING_KEY,
-  startApp,
 } from '../client/harness'
 import { FaultProxy } from '../support/fault-proxy'
-import { type CloudflareHub, startCloudflareHub } from './harness'
+import { startCloudflareHub } from './harness'
+import type { WorkerTokenRouter } from './worker-tokens'
 
-let hub: CloudflareHub
-beforeAll(async () => {
-  hub = await startCloudflareHub({ signingKey: SIGNING_KEY })
-})
-afterAll(() => hub.close())
+/** The Worker, and the app's client of its token procedures (counting the token calls). */
+async function startApp({ tokenTtlSeconds = 60 } = {}) {
+  const hub = await startCloudflareHub({ signingKey: SIGNING_KEY, tokenTtlSeconds })
+  return { hub, ...routerClient<WorkerTokenRouter>(hub.rpcUrl) }
+}
 
 let app: Awaited<ReturnType<typeof startApp>> | undefined
 afterEach(async () => {
   cleanup()
-  await app?.server.close()
+  await app?.hub.close()
+  app = undefined
 })
 
 function Chat({ room, seen }: { room: string; seen: Observer<ChatResult> }) {
@@ -51,6 +53,7 @@ function chatMessage(text: string): ChatMessage {
 
 it('3 components share one stream from the object; rpc.sendMessage runs in the object and reaches all of them', async () => {
   app = await startApp()
+  const { hub } = app
   const components = Array.from({ length: 3 }, () => observer<ChatResult>())
   const Providers = providers(createQueryClient(), { url: hub.durableUrl })
   render(
@@ -77,6 +80,7 @@ it('3 s tokens refresh in-band over the object’s socket: 7 s open without a re
   timeout: 20_000,
 }, async () => {
   app = await startApp({ tokenTtlSeconds: 3 })
+  const { hub } = app
   // Through a relay that counts connections: a reconnect, however brief, would be a second one.
   const relay = await FaultProxy.start(hub.durableUrl)
   const seen = observer<ChatResult>()
@@ -106,6 +110,7 @@ it('3 s tokens refresh in-band over the object’s socket: 7 s open without a re
 
 it('resumes from the last event id after a reconnect: events published meanwhile arrive once, in order', async () => {
   app = await startApp()
+  const { hub } = app
   const seen = observer<ChatResult>()
   const Providers = providers(createQueryClient(), { url: hub.durableUrl })
   render(
@@ -131,6 +136,7 @@ it('without proactive refresh, the object closes at expiry (4001) and the next a
   timeout: 20_000,
 }, async () => {
   app = await startApp({ tokenTtlSeconds: 2 })
+  const { hub } = app
   const seen = observer<ChatResult>()
   const Providers = providers(createQueryClient(), {
     url: hub.durableUrl,

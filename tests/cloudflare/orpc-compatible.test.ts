@@ -1,25 +1,26 @@
 /**
  * Both hubs in oRPC-compatible mode (tokens in oRPC's signed-value format, refusals as HTTP before the upgrade), used
  * by this package's client and by a client built like oRPC's own (tests/support/orpc-style-client.ts), with tokens
- * from a token procedure behind `DurableIteratorTokenPlugin`.
+ * from a token procedure behind `DurableIteratorTokenPlugin`: a Node server's for the Node hub, the Worker's own for
+ * the Durable Object.
  */
 import { createORPCClient } from '@orpc/client'
 import { StandardRPCJsonSerializer } from '@orpc/client/standard'
 import type { RouterClient } from '@orpc/server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { signDurableIteratorToken } from '../../src/server'
 import { Cleanup, SIGNING_KEY, startHubServer, waitFor } from '../server/harness'
 import { createORPCStyleClient, type ORPCStyleDurableIterator } from '../support/orpc-style-client'
 import { openPackageClient } from '../support/package-client'
 import { recordingWebSocket } from '../support/recording-websocket'
-import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint'
+import { startTokenEndpoint } from '../support/token-endpoint'
 import { startCloudflareHub } from './harness'
 import { testHubOptions, testMethods } from './methods'
 
 const GRANT = { rpc: ['sendMessage', 'whoAmI'], att: { name: 'ada' } } as const
 
 interface Engine {
-  tokens: TokenEndpoint
+  /** The token procedures (tests/support/token-router.ts), oRPC over HTTP. */
+  rpcUrl: string
   durableUrl: string
   publish(channel: string, payload: object): Promise<void>
   close(): Promise<void>
@@ -37,7 +38,7 @@ async function nodeHub(): Promise<Engine> {
     issue: (room) => server.hub.issueToken(room, GRANT),
   })
   return {
-    tokens,
+    rpcUrl: tokens.rpcUrl,
     durableUrl: server.durableUrl,
     publish: async (channel, payload) => server.hub.publish(channel, payload),
     async close() {
@@ -48,24 +49,8 @@ async function nodeHub(): Promise<Engine> {
 }
 
 async function durableObjectHub(): Promise<Engine> {
-  const hub = await startCloudflareHub({ refuseUpgradesWith: 'http-status' })
-  const tokens = await startTokenEndpoint({
-    signingKey: SIGNING_KEY,
-    issue: (room) =>
-      signDurableIteratorToken(
-        { chn: room, ...GRANT },
-        { signingKey: SIGNING_KEY, ttlSeconds: 60, tokenFormat: 'orpc' },
-      ),
-  })
-  return {
-    tokens,
-    durableUrl: hub.durableUrl,
-    publish: hub.publish,
-    async close() {
-      await tokens.close()
-      await hub.close()
-    },
-  }
+  const hub = await startCloudflareHub({ refuseUpgradesWith: 'http-status', tokenFormat: 'orpc', roomGrant: GRANT })
+  return { rpcUrl: hub.rpcUrl, durableUrl: hub.durableUrl, publish: hub.publish, close: hub.close }
 }
 
 type Methods = RouterClient<typeof testMethods>
@@ -85,7 +70,7 @@ describe.each([
   describe("this package's client", () => {
     it('calls a remote method without input with a call frame that has an `input` key, as oRPC’s server requires', async () => {
       const frames = recordingWebSocket()
-      const client = openPackageClient(engine.tokens.rpcUrl, 'compat:no-input', {
+      const client = openPackageClient(engine.rpcUrl, 'compat:no-input', {
         url: engine.durableUrl,
         WebSocket: frames.WebSocket,
       })
@@ -112,7 +97,7 @@ describe.each([
     })
 
     it('receives events published to the token’s channel', async () => {
-      const client = openPackageClient<{ n: number }>(engine.tokens.rpcUrl, 'compat:events', { url: engine.durableUrl })
+      const client = openPackageClient<{ n: number }>(engine.rpcUrl, 'compat:events', { url: engine.durableUrl })
       cleanup.add(() => client.dispose())
       await client.waitForStatus('open')
       await engine.publish('compat:events', { n: 1 })
@@ -125,7 +110,7 @@ describe.each([
     type ORPCStyleApi = { room: (input: { room: string }) => Promise<ORPCStyleDurableIterator<{ n: number }>> }
 
     async function open(room: string) {
-      const api = createORPCStyleClient<ORPCStyleApi>(engine.tokens.rpcUrl, engine.durableUrl)
+      const api = createORPCStyleClient<ORPCStyleApi>(engine.rpcUrl, engine.durableUrl)
       const stream = await api.room({ room })
       cleanup.add(() => stream.return?.())
       return stream

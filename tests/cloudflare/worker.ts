@@ -1,6 +1,7 @@
 /**
  * The Worker the Cloudflare tests run under miniflare: the package's Durable Object for every channel, the
- * package's upgrade helper on /durable, and a test-only /publish route (a real app publishes from its own code).
+ * package's upgrade helper on /durable, token procedures signed in the Worker on /rpc (worker-tokens.ts), and a
+ * test-only /publish route (a real app publishes from its own code).
  */
 import {
   createDurableIteratorObject,
@@ -13,9 +14,9 @@ import {
   upgradeDurableIteratorRequest,
 } from '../../src/cloudflare/index.js'
 import { testHubOptions, testMethods } from './methods'
+import { handleTokenRequest, type TokenEnv } from './worker-tokens'
 
-interface Env {
-  SIGNING_KEY: string
+interface Env extends TokenEnv {
   REFUSE_UPGRADES_WITH: RefuseUpgradesWith
   HUB: DurableObjectNamespaceLike
 }
@@ -84,6 +85,9 @@ export default {
         namespace: env.HUB,
         refuseUpgradesWith: env.REFUSE_UPGRADES_WITH,
       })
+    }
+    if (url.pathname.startsWith('/rpc/')) {
+      return (await handleTokenRequest(request, env)) ?? new Response('Not found', { status: 404 })
     }
     if (url.pathname === '/publish' && request.method === 'POST') {
       const { channel, payload, options } = (await request.json()) as {

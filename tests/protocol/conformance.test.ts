@@ -41,8 +41,9 @@ describe.each(hosts.map((kind) => [kind.name, kind] as const))('%s', (_name, kin
     else it.skip(`${name} (${capability}: ${has})`, test)
   }
 
+  /** A token from the host's own signer: in workerd for the Durable Object. */
   function sign(grant: DurableIteratorGrant, ttlSeconds = 60, nowMs = Date.now()) {
-    return signDurableIteratorToken(grant, { signingKey: SIGNING_KEY, ttlSeconds, nowMs })
+    return host.signToken(grant, ttlSeconds, nowMs)
   }
 
   function connect(token: string, clientId?: string) {

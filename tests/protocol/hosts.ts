@@ -1,11 +1,12 @@
 /**
  * The three hosts of the protocol, started the same way for the conformance suite: the Node hub on a real socket,
- * the Durable Object in workerd (miniflare), and the testing mock behind msw. Each says what it cannot do.
+ * the Durable Object in workerd (miniflare), and the testing mock behind msw. Each says what it cannot do, and signs
+ * tokens where it runs: the Node hub and the mock in this process, the Durable Object's Worker in workerd.
  */
 import { setupServer } from 'msw/node'
 import { WebSocket as NodeWebSocket } from 'ws'
-import type { RefuseUpgradesWith, RemotePublishOptions } from '../../src/cloudflare/index.js'
-import type { DurableIteratorHubStats } from '../../src/server'
+import type { DurableIteratorGrant, RefuseUpgradesWith, RemotePublishOptions } from '../../src/cloudflare/index.js'
+import { type DurableIteratorHubStats, signDurableIteratorToken } from '../../src/server'
 import { createDurableIteratorMock, type DurableIteratorMock, type DurableIteratorMockOptions } from '../../src/testing'
 import { startCloudflareHub } from '../cloudflare/harness'
 import { testHubOptions, testMethods } from '../cloudflare/methods'
@@ -25,8 +26,12 @@ export interface HostCapabilities {
   richPayloads: Capability
 }
 
+/** A token for `grant`, valid for `ttlSeconds` from `nowMs`, signed with the host's key where the host runs. */
+export type SignToken = (grant: DurableIteratorGrant, ttlSeconds: number, nowMs: number) => Promise<string>
+
 export interface ProtocolHost {
   durableUrl: string
+  signToken: SignToken
   /** The WebSocket class that reaches this host. */
   WebSocket: unknown
   publish(channel: string, payload: object, options?: RemotePublishOptions): Promise<void>
@@ -47,6 +52,10 @@ export interface HostKind {
   start(options?: HostOptions): Promise<ProtocolHost>
 }
 
+/** Signs in this process, with the key the Node hub and the mock are started with. */
+const signHere: SignToken = (grant, ttlSeconds, nowMs) =>
+  signDurableIteratorToken(grant, { signingKey: SIGNING_KEY, ttlSeconds, nowMs })
+
 const nodeHub: HostKind = {
   name: 'the Node hub',
   capabilities: { httpRefusals: true, stats: true, maxSockets: true, richPayloads: true },
@@ -54,6 +63,7 @@ const nodeHub: HostKind = {
     const server = await startHubServer({ ...testHubOptions, methods: testMethods, ...options })
     return {
       durableUrl: server.durableUrl,
+      signToken: signHere,
       WebSocket: NodeWebSocket,
       publish: async (channel, payload, publishOptions) => server.hub.publish(channel, payload, publishOptions),
       stats: async () => server.hub.stats(),
@@ -72,7 +82,13 @@ const durableObject: HostKind = {
   },
   async start({ refuseUpgradesWith } = {}) {
     const hub = await startCloudflareHub({ refuseUpgradesWith })
-    return { durableUrl: hub.durableUrl, WebSocket: NodeWebSocket, publish: hub.publish, close: hub.close }
+    return {
+      durableUrl: hub.durableUrl,
+      signToken: (grant, ttlSeconds, nowMs) => hub.signToken(grant, { ttlSeconds, nowMs }),
+      WebSocket: NodeWebSocket,
+      publish: hub.publish,
+      close: hub.close,
+    }
   },
 }
 
@@ -130,6 +146,7 @@ const testingMock: HostKind = {
     const { mock, url, WebSocket, close } = startMockOnMsw({ maxSockets })
     return {
       durableUrl: url,
+      signToken: signHere,
       WebSocket,
       publish: (channel, payload, publishOptions) => mock.publish(channel, payload, publishOptions),
       stats: () => mock.stats(),

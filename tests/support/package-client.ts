@@ -15,7 +15,7 @@ import {
   durableIteratorTokenOptions,
 } from '../../src'
 import { waitFor } from '../server/harness'
-import type { TokenRouter } from './token-endpoint'
+import type { TokenRouter } from './token-router'
 
 export interface PackageClient<TEvent> {
   connection: DurableConnection<TEvent>
@@ -25,7 +25,7 @@ export interface PackageClient<TEvent> {
   dispose(): void
 }
 
-/** Opens the stream of `room` from a token endpoint's `room` procedure (see token-endpoint.ts). */
+/** Opens the stream of `room` from a token endpoint's `room` procedure (see token-router.ts). */
 export function openPackageClient<TEvent = unknown>(
   rpcUrl: string,
   room: string,

@@ -5,30 +5,9 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { AnyRouter } from '@orpc/server'
-import { ORPCError, os, type } from '@orpc/server'
 import { RPCHandler } from '@orpc/server/node'
-import { type DurableIteratorHub, DurableIteratorTokenPlugin, signDurableIteratorToken } from '../../src/server'
-
-export const OTHER_KEY = 'another-key-0123456789-abcdefghijklmnopqrstuv'
-
-export function tokenRouter(issue: (room: string) => Promise<string>) {
-  return {
-    /** A token procedure: its response is marked. */
-    room: os.input(type<{ room: string }>()).handler(({ input }) => issue(input.room)),
-    /** Any other string output is left unmarked… */
-    greeting: os.handler(() => 'hello.world'),
-    /** …and so is a token signed with another key (say, a session JWT). */
-    otherJwt: os.handler(() => signDurableIteratorToken({ chn: 'x' }, { signingKey: OTHER_KEY, ttlSeconds: 60 })),
-    /** Objects are never tokens. */
-    profile: os.handler(() => ({ name: 'ada' })),
-    /** A token procedure that refuses: errors are never marked. */
-    refused: os.handler((): Promise<string> => {
-      throw new ORPCError('FORBIDDEN', { message: 'not for you' })
-    }),
-  }
-}
-
-export type TokenRouter = ReturnType<typeof tokenRouter>
+import { type DurableIteratorHub, DurableIteratorTokenPlugin } from '../../src/server'
+import { tokenRouter } from './token-router'
 
 export interface TokenEndpoint {
   rpcUrl: string
