@@ -1,21 +1,77 @@
 /**
  * The demo's Worker, run under miniflare by `npm run demo -- --engine cloudflare` (see demo/cloudflare.mjs): the
  * package's Durable Object for every channel with the reference app's chat methods, the upgrade helper on /durable,
- * and demo-only routes the demo script calls from Node: /publish (the ticker), /demo/drop and /demo/stats.
- * A real app publishes from its own code and exposes no such routes.
+ * the app's token procedures on /rpc (signed here, with the Worker's SIGNING_KEY), and demo-only routes the demo
+ * script calls from Node: /publish (the ticker), /demo/drop and /demo/stats. A real app publishes from its own code
+ * and exposes no such routes.
  */
+import { os } from '@orpc/server'
+import { RPCHandler } from '@orpc/server/fetch'
+import { CORSPlugin } from '@orpc/server/plugins'
 import {
   createDurableIteratorObject,
   type DurableObjectNamespaceLike,
   type DurableObjectStateLike,
   publishDurableIteratorEvent,
+  signDurableIteratorToken,
   upgradeDurableIteratorRequest,
 } from '../src/cloudflare/index.js'
-import { chatMethods } from '../src/server/reference-app.js'
+import {
+  type ChatMessage,
+  type ChatMethods,
+  chatMethods,
+  roomInput,
+  symbolInput,
+  type Tick,
+} from '../src/server/reference-app.js'
 
 interface Env {
   SIGNING_KEY: string
+  TOKEN_TTL_SECONDS: number
   HUB: DurableObjectNamespaceLike
+}
+
+/** Tokens this Worker has signed, for the demo page's counter: kept in the isolate, which is enough for one demo. */
+let tokensIssued = 0
+
+/**
+ * The app's token procedures, the same paths and types as the Node reference server's (`createReferenceRouter`):
+ * tokens are signed in the Worker, so it needs no other server. A real app checks the caller's session here first.
+ */
+function tokenRouter(env: Env) {
+  const signing = { signingKey: env.SIGNING_KEY, ttlSeconds: env.TOKEN_TTL_SECONDS }
+  const counted = async <TToken>(token: Promise<TToken>) => {
+    const signed = await token
+    tokensIssued++
+    return signed
+  }
+  return {
+    chat: {
+      onMessage: os
+        .input(roomInput)
+        .handler(({ input }) =>
+          counted(
+            signDurableIteratorToken<ChatMessage, ChatMethods>(
+              { chn: `chat:${input.room}`, rpc: ['sendMessage'] },
+              signing,
+            ),
+          ),
+        ),
+    },
+    ticker: {
+      onTick: os
+        .input(symbolInput)
+        .handler(({ input }) => counted(signDurableIteratorToken<Tick>({ chn: `ticker:${input.symbol}` }, signing))),
+    },
+  }
+}
+
+let rpcHandler: RPCHandler<Record<never, never>> | undefined
+
+function tokenHandler(env: Env): RPCHandler<Record<never, never>> {
+  // The page is served by Vite from another origin: let it call the token procedures, as the reference server does.
+  rpcHandler ??= new RPCHandler(tokenRouter(env), { plugins: [new CORSPlugin({ origin: (origin) => origin || null })] })
+  return rpcHandler
 }
 
 /** Close code for the demo's "drop connections": the client reconnects and resumes from its last event id. */
@@ -80,6 +136,10 @@ export default {
     if (url.pathname === '/durable') {
       return upgradeDurableIteratorRequest(request, { signingKey: env.SIGNING_KEY, namespace: env.HUB })
     }
+    if (url.pathname.startsWith('/rpc/')) {
+      const { matched, response } = await tokenHandler(env).handle(request, { prefix: '/rpc', context: {} })
+      if (matched) return response
+    }
     const channels = url.searchParams.getAll('channel')
     if (url.pathname === '/publish' && request.method === 'POST') {
       const { channel, payload } = (await request.json()) as { channel: string; payload: object }
@@ -90,7 +150,7 @@ export default {
       return Response.json(await eachChannel(env, channels, '/demo/drop', 'POST'))
     }
     if (url.pathname === '/demo/stats' && request.method === 'GET') {
-      return Response.json(await eachChannel(env, channels, '/demo/stats', 'GET'))
+      return Response.json({ ...(await eachChannel(env, channels, '/demo/stats', 'GET')), tokensIssued })
     }
     return new Response('Not found', { status: 404 })
   },

@@ -20,22 +20,25 @@ async function workerScript() {
 }
 
 /**
- * Starts the demo Worker on `host` (a free port); its objects verify tokens signed with `signingKey` (a string).
- * @param {{ host: string, signingKey: string }} options
+ * Starts the demo Worker on `host` (a free port). It signs the tokens its procedures issue (`tokenTtlSeconds` long)
+ * and verifies upgrades with `signingKey`, a string binding, as a Worker's secret is.
+ * @param {{ host: string, signingKey: string, tokenTtlSeconds: number }} options
  */
-export async function startCloudflareEngine({ host, signingKey }) {
+export async function startCloudflareEngine({ host, signingKey, tokenTtlSeconds }) {
   const miniflare = new Miniflare({
     modules: true,
     script: await workerScript(),
     compatibilityDate: '2025-04-01',
     host,
     port: 0,
-    bindings: { SIGNING_KEY: signingKey },
+    bindings: { SIGNING_KEY: signingKey, TOKEN_TTL_SECONDS: tokenTtlSeconds },
     durableObjects: { HUB: { className: 'DemoHub', useSQLite: true } },
   })
   const httpUrl = (await miniflare.ready).href.replace(/\/$/, '')
   const channelQuery = CHANNELS.map((channel) => `channel=${encodeURIComponent(channel)}`).join('&')
   return {
+    /** The app's token procedures (oRPC over HTTP), signed in the Worker. */
+    rpcUrl: `${httpUrl}/rpc`,
     durableUrl: `${httpUrl.replace(/^http/, 'ws')}/durable`,
     /** @param {string} channel @param {object} payload */
     async publish(channel, payload) {
@@ -51,10 +54,10 @@ export async function startCloudflareEngine({ host, signingKey }) {
       const { dropped = 0 } = await (await fetch(`${httpUrl}/demo/drop?${channelQuery}`, { method: 'POST' })).json()
       return dropped
     },
-    /** Open sockets of the demo's two channels. */
-    async openSockets() {
-      const { openSockets = 0 } = await (await fetch(`${httpUrl}/demo/stats?${channelQuery}`)).json()
-      return openSockets
+    /** Open sockets of the demo's two channels, and the tokens the Worker has signed. */
+    async stats() {
+      const { openSockets = 0, tokensIssued = 0 } = await (await fetch(`${httpUrl}/demo/stats?${channelQuery}`)).json()
+      return { openSockets, tokensIssued }
     },
     close: () => miniflare.dispose(),
   }

@@ -1,11 +1,11 @@
 // Fault drills for the demo page: drop every socket, stop the server for a while, publish a burst, read counters.
 // Mounted on the page's Vite server so it answers while the reference server is down.
-// With `cloudflare` (the Durable Object engine, demo/cloudflare.mjs) the sockets live in the Worker: drop and the
-// socket count go there, the token count still comes from the reference server, and stop answers 501.
+// With `cloudflare` (the Durable Object engine, demo/cloudflare.mjs) there is no reference server: the Worker holds
+// the sockets and signs the tokens, so drop and the counters go there, and stop answers 501.
 
 /**
- * @param {import('../dist/server.js').ReferenceServer} server
- * @param {{ dropConnections(): Promise<number>, openSockets(): Promise<number> }} [cloudflare]
+ * @param {import('../dist/server.js').ReferenceServer | undefined} server
+ * @param {{ dropConnections(): Promise<number>, stats(): Promise<{ openSockets: number, tokensIssued: number }>, publish(channel: string, payload: object): Promise<void> }} [cloudflare]
  */
 export function controlApi(server, cloudflare) {
   let outage
@@ -54,8 +54,7 @@ export function controlApi(server, cloudflare) {
       response.end(JSON.stringify(body))
     }
     if (request.method === 'GET' && url.pathname === '/stats') {
-      const { tokensIssued } = server.stats()
-      return reply(200, { openSockets: await engine.openSockets(), tokensIssued, serverUp: true })
+      return reply(200, { ...(await engine.stats()), serverUp: true })
     }
     if (request.method === 'POST' && url.pathname === '/drop') {
       return reply(200, { dropped: await engine.dropConnections() })

@@ -3,8 +3,8 @@
 // Run by `npm start` (which builds the package first). Flags: --port (page, default 5173; 0 picks a free
 // one), --host (default 127.0.0.1), --token-ttl (seconds, default 15), --engine (node, the default: the reference
 // server's hub; cloudflare: the package's Durable Object in workerd under miniflare, `npm run demo -- --engine
-// cloudflare`, with the reference server still issuing the tokens), --tabs (shared, the default: the tabs of the
-// browser share one socket per stream; separate: one per tab).
+// cloudflare`, whose Worker also signs the tokens), --tabs (shared, the default: the tabs of the browser share one
+// socket per stream; separate: one per tab).
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -39,20 +39,27 @@ if (
   process.exit(2)
 }
 
-// The Worker reads its key from a string binding: share one string with it.
-const signingKey = engine === 'cloudflare' ? randomBytes(48).toString('base64') : randomBytes(48)
-const server = await startReferenceServer({
-  host: values.host,
-  port: 0,
-  tokenTtlSeconds,
-  signingKey,
-  resumeRetentionSeconds: 120,
-})
+// The Node engine is the reference server; the Durable Object engine is a Worker that also serves the token
+// procedures, signing with its own key binding (a string, as a Worker's secret is).
+const server =
+  engine === 'node'
+    ? await startReferenceServer({
+        host: values.host,
+        port: 0,
+        tokenTtlSeconds,
+        signingKey: randomBytes(48),
+        resumeRetentionSeconds: 120,
+      })
+    : undefined
 const cloudflare =
   engine === 'cloudflare'
-    ? await (await import('./cloudflare.mjs')).startCloudflareEngine({ host: values.host, signingKey })
+    ? await (await import('./cloudflare.mjs')).startCloudflareEngine({
+        host: values.host,
+        signingKey: randomBytes(48).toString('base64'),
+        tokenTtlSeconds,
+      })
     : undefined
-const durableUrl = cloudflare?.durableUrl ?? server.durableUrl
+const { rpcUrl, durableUrl } = cloudflare ?? server
 const engineLabel = cloudflare ? 'Cloudflare Durable Object (miniflare)' : 'Node reference server'
 
 // On the Durable Object engine the demo publishes the ticker itself, through the Worker, as an app would from its
@@ -91,7 +98,7 @@ const vite = await createServer({
   },
   define: {
     __DEMO_CONFIG__: JSON.stringify({
-      rpcUrl: server.rpcUrl,
+      rpcUrl,
       durableUrl,
       tokenTtlSeconds,
       engine: engineLabel,
@@ -120,7 +127,7 @@ const pageUrl = vite.resolvedUrls?.local[0] ?? `http://${values.host}:${port}/`
 
 console.log(`react-durable-iterator demo
   Page:             ${pageUrl}
-  oRPC endpoint:    ${server.rpcUrl}
+  oRPC endpoint:    ${rpcUrl}
   Engine:           ${engineLabel}
   Durable endpoint: ${durableUrl}
   Tokens live ${tokenTtlSeconds} s and are refreshed in-band before they expire.
@@ -128,7 +135,7 @@ console.log(`react-durable-iterator demo
 
 async function shutdown() {
   clearInterval(ticker)
-  await Promise.allSettled([vite.close(), server.close(), cloudflare?.close()])
+  await Promise.allSettled([vite.close(), server?.close(), cloudflare?.close()])
   process.exit(0)
 }
 process.once('SIGINT', shutdown)
