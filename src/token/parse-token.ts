@@ -38,7 +38,9 @@ export function readToken(output: unknown, procedureName: string, parse: TokenPa
       'INVALID_TOKEN',
       withGuidance(
         `The token procedure "${procedureName}" returned ${output === '' ? 'an empty string' : typeof output}, not a token.`,
-        DEV && 'It should return the string made by durableIteratorToken() (or an oRPC durable-iterator token).',
+        DEV &&
+          "It should return a token made by signDurableIteratorToken() or a hub's issueToken() (or an oRPC " +
+            'durable-iterator token).',
       ),
     )
   }
