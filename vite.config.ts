@@ -16,14 +16,18 @@ const chromium = playwright({
 
 export default defineConfig({
   plugins: [react()],
-  // The package's own entry names, as users import them (tests/testing runs the README's example verbatim).
+  // The package's own entry names, as users import them (the README's examples run verbatim in the tests).
   resolve: {
     alias: [
       { find: /^react-durable-iterator$/, replacement: fileURLToPath(new URL('src/index.ts', import.meta.url)) },
-      {
-        find: /^react-durable-iterator\/testing$/,
-        replacement: fileURLToPath(new URL('src/testing/index.ts', import.meta.url)),
-      },
+      ...['core', 'tabs'].map((entry) => ({
+        find: new RegExp(`^react-durable-iterator/${entry}$`),
+        replacement: fileURLToPath(new URL(`src/${entry}.ts`, import.meta.url)),
+      })),
+      ...['server', 'cloudflare', 'testing'].map((entry) => ({
+        find: new RegExp(`^react-durable-iterator/${entry}$`),
+        replacement: fileURLToPath(new URL(`src/${entry}/index.ts`, import.meta.url)),
+      })),
     ],
   },
   test: {
