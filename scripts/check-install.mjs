@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFi
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packInto } from './pack.mjs'
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
@@ -145,15 +146,8 @@ function runCompatTests(name, dir, profile) {
 
 const workDir = mkdtempSync(join(tmpdir(), 'rdi-pack-'))
 try {
-  const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  )[0]
-  const tarball = join(workDir, packed.filename)
-  console.log(`packed ${packed.filename} (${statSync(tarball).size} bytes)`)
+  const { filename, tarball } = packInto(workDir)
+  console.log(`packed ${filename} (${statSync(tarball).size} bytes)`)
 
   for (const profile of PROFILES.filter((candidate) => !only || candidate.name === only)) {
     console.log(`\n--- ${profile.name}`)

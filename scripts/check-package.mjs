@@ -7,6 +7,7 @@ import { builtinModules } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packInto } from './pack.mjs'
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const bin = (name) => join(root, 'node_modules', '.bin', name)
@@ -47,15 +48,8 @@ if (missing.length > 0) {
 const workDir = mkdtempSync(join(tmpdir(), 'check-package-'))
 try {
   step('npm pack')
-  // --ignore-scripts: pack what the build made, without running any prepack hook a later change might add.
-  const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  )[0]
-  const tarball = join(workDir, packed.filename)
+  const packed = packInto(workDir)
+  const { tarball } = packed
   const packedFiles = packed.files.map((file) => file.path).sort()
   console.log(
     `${packed.filename}: ${packedFiles.length} files, ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`,

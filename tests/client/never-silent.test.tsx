@@ -114,11 +114,11 @@ it('a 4 s outage of the whole server (stream and token endpoint) costs at most o
   expect(calls.count).toBeLessThanOrEqual(2)
 })
 
-it('signed out, then another user signs in within lingerMs: no render shows the first user’s events, and the stream reopens without reconnect()', async () => {
-  let signedIn = true
+/** The token procedure answers UNAUTHORIZED, as to a signed-out user, unless `signedIn()`. */
+function refuseTokensUnless(signedIn: () => boolean) {
   mock.use(
     http.post(tokenEndpoint, () =>
-      signedIn
+      signedIn()
         ? passthrough()
         : HttpResponse.json(
             { json: { defined: false, code: 'UNAUTHORIZED', status: 401, message: 'sign in first' } },
@@ -126,6 +126,11 @@ it('signed out, then another user signs in within lingerMs: no render shows the 
           ),
     ),
   )
+}
+
+it('signed out, then another user signs in within lingerMs: no render shows the first user’s events, and the stream reopens without reconnect()', async () => {
+  let signedIn = true
+  refuseTokensUnless(() => signedIn)
   const queryClient = createQueryClient()
   const tokenKey = app.orpc.chat.onMessage.queryKey({ input: { room: 'accounts' } })
   const renders: Array<{ user: string; status: string; texts: string[] }> = []
@@ -169,16 +174,7 @@ it('signed out, then another user signs in within lingerMs: no render shows the 
 
 it('a stream left in error by a refused token recovers when the app invalidates the token after sign-in, with no reconnect()', async () => {
   let signedIn = false
-  mock.use(
-    http.post(tokenEndpoint, () =>
-      signedIn
-        ? passthrough()
-        : HttpResponse.json(
-            { json: { defined: false, code: 'UNAUTHORIZED', status: 401, message: 'sign in first' } },
-            { status: 401 },
-          ),
-    ),
-  )
+  refuseTokensUnless(() => signedIn)
   const queryClient = createQueryClient()
   const seen = observer<ChatResult>()
   function Chat() {
