@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { build as esbuild } from 'esbuild'
 import { build, type Rolldown } from 'vite'
 import { it } from 'vitest'
 import { writeResult } from '../support/bench-env'
@@ -22,6 +23,8 @@ interface Entry {
 }
 
 const ours = `export * from ${JSON.stringify(resolve(root, 'src/index.ts'))}\n`
+// The client entry with sharing across tabs (its own entry, react-durable-iterator/tabs), as an app that uses it ships.
+const oursWithTabs = `${ours}export * from ${JSON.stringify(resolve(root, 'src/tabs.ts'))}\n`
 const partysocket = "export * from 'partysocket'\nexport * from 'partysocket/react'\n"
 const reactUseWebSocket = "export * from 'react-use-websocket'\nexport { default } from 'react-use-websocket'\n"
 // What the naive and upstream-style peers import to speak oRPC over partysocket.
@@ -35,6 +38,7 @@ const WITH_ORPC = 'what a stream over oRPC ships: only React and TanStack Query 
 
 const entries: Entry[] = [
   { label: LIBRARY, peer: 'ours (react-durable-iterator)', source: ours, external: PEERS },
+  { label: LIBRARY, peer: 'ours with /tabs', source: oursWithTabs, external: PEERS },
   { label: LIBRARY, peer: 'partysocket + partysocket/react', source: partysocket, external: PEERS },
   { label: LIBRARY, peer: 'react-use-websocket', source: reactUseWebSocket, external: PEERS },
   { label: WITH_ORPC, peer: 'ours (react-durable-iterator)', source: ours, external: REACT_AND_QUERY },
@@ -56,6 +60,8 @@ const metrics: Metric[] = [
   { key: 'minGzipBytes', label: 'min + gzip, bytes', better: 'lower' },
   // Context: gzip is what goes over the wire, and what ours is judged by.
   { key: 'minBytes', label: 'min, bytes', better: 'none' },
+  // The same entry by esbuild (`--bundle --minify`, browser, production), gzip level 9: another common bundler.
+  { key: 'esbuildGzipBytes', label: 'esbuild min + gzip, bytes', better: 'lower' },
 ]
 
 /** Bundles one entry with Vite in library mode (ES module, minified, production), returns the output's code. */
@@ -85,12 +91,43 @@ async function bundle(name: string, entry: Entry): Promise<string> {
     .join('\n')
 }
 
+/** The same entry bundled by esbuild, minified for browsers in production. */
+async function bundleWithEsbuild(name: string, entry: Entry): Promise<string> {
+  const file = join(entriesDir, `${name}.js`)
+  const result = await esbuild({
+    entryPoints: [file],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'peers-external',
+        setup(builder) {
+          builder.onResolve({ filter: /^[^./]/ }, (args) =>
+            entry.external.test(args.path) ? { external: true } : undefined,
+          )
+        },
+      },
+    ],
+  })
+  return result.outputFiles.map((output) => output.text).join('\n')
+}
+
 it('s6: bundle size of the client entry next to the alternatives', async () => {
   const started = performance.now()
   const samples = new Samples(metrics)
   for (const [index, entry] of entries.entries()) {
     const code = await bundle(`entry-${index}`, entry)
-    const result = { minBytes: Buffer.byteLength(code), minGzipBytes: gzipSync(code, { level: 9 }).length }
+    const esbuilt = await bundleWithEsbuild(`entry-${index}`, entry)
+    const result = {
+      minBytes: Buffer.byteLength(code),
+      minGzipBytes: gzipSync(code, { level: 9 }).length,
+      esbuildGzipBytes: gzipSync(esbuilt, { level: 9 }).length,
+    }
     samples.add(entry.label, entry.peer, result)
     console.log(`s6 ${entry.peer} (${entry.label}):`, JSON.stringify(result))
   }
@@ -119,7 +156,12 @@ it('s6: bundle size of the client entry next to the alternatives', async () => {
       'and of its gzip (level 9, node:zlib). First with our peer dependencies external (react, react-dom, TanStack ' +
       'Query, @orpc/client), then with only React and TanStack Query external, which adds the oRPC client code each ' +
       "approach needs to speak the durable iterator's protocol. Sizes are deterministic: one run. The tuned " +
-      'variants of the other peers differ from their defaults only in options, so they ship the same bytes.',
+      'variants of the other peers differ from their defaults only in options, so they ship the same bytes. ' +
+      "Ours bundles partysocket's reconnecting socket (its whole class: about 2.8 kB of the figure) and the " +
+      'connection core (one policy for every close, outage and session bookkeeping, live settings, per-frame ' +
+      'snapshots, isolated listeners, in-band refresh, heartbeats, remote calls); the guidance in its error ' +
+      'messages is left out of production builds, and sharing across tabs is in its own entry (`/tabs`, ' +
+      'measured as "ours with /tabs").',
     scaledDown: [],
     tables: [table],
     meaning,
