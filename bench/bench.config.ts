@@ -14,6 +14,11 @@ export default defineConfig({
     fileParallelism: false,
     // Heap deltas are measured after explicit collections.
     execArgv: ['--expose-gc'],
+    // oRPC's websocket client (in the naive and upstream-style peers) leaves unhandled rejections ("Cannot send
+    // message, WebSocket is not open") when a subscription is aborted while its socket is closed. They are the
+    // peers' behaviour, printed in the log, not a failure of the measurement. (Ours passes no signal to the link, and
+    // its own tests fail on any unhandled rejection.)
+    dangerouslyIgnoreUnhandledErrors: true,
     testTimeout: 3_600_000,
     hookTimeout: 120_000,
   },
