@@ -24,7 +24,12 @@ export function App() {
 function Chat({ room }: { room: string }) {
   // events: readonly ChatMessage[]; rpc offers sendMessage, the one method the token's rpc claim names
   const { status, events, error, rpc, reconnect } = useDurableEventIterator(orpc.chat.onMessage, { room })
-  if (status === 'error') return <button onClick={reconnect}>{error?.message} Retry</button>
+  if (status === 'error')
+    return (
+      <button type="button" onClick={reconnect}>
+        {error?.message} Retry
+      </button>
+    )
   return (
     <>
       <p>{status}</p>
@@ -35,7 +40,9 @@ function Chat({ room }: { room: string }) {
           </li>
         ))}
       </ul>
-      <button onClick={() => rpc.sendMessage({ text: 'hi' })}>Send</button>
+      <button type="button" onClick={() => rpc.sendMessage({ text: 'hi' })}>
+        Send
+      </button>
     </>
   )
 }
