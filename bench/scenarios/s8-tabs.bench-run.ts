@@ -175,7 +175,7 @@ it('8. Tabs of one browser on the same streams', { timeout: 60 * 60_000 }, async
   )
   writeResult({
     id: 's8',
-    title: '8. Tabs of one browser on the same streams',
+    title: 'Tabs of one browser on the same streams',
     runs: RUNS,
     method:
       `The demo (its 2 streams: a chat room and a ticker) in N pages of one Chromium context, with ` +
@@ -188,8 +188,8 @@ it('8. Tabs of one browser on the same streams', { timeout: 60 * 60_000 }, async
     scaledDown: QUICK ? ['quick: 1 run, N = 1 and 3, 2 refresh cycles'] : [],
     tables: [table],
     meaning: [
-      `${largest}: sockets ${oursAgainstEvery(samples, largest, 'sockets', names).replace('ours', SHARED)}.`,
-      `${largest}: token fetches per cycle ${oursAgainstEvery(samples, largest, 'tokensPerCycle', names, { digits: 1 }).replace('ours', SHARED)}.`,
+      `${largest}: sockets ${oursAgainstEvery(samples, largest, 'sockets', names, { ours: SHARED })}.`,
+      `${largest}: token fetches per cycle ${oursAgainstEvery(samples, largest, 'tokensPerCycle', names, { digits: 1, ours: SHARED })}.`,
     ],
     headline: [
       `${TAB_COUNTS.at(-1)} tabs on the demo's 2 streams: ${format(samples.median(largest, SHARED, 'sockets'))} sockets ` +

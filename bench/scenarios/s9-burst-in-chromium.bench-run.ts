@@ -94,7 +94,7 @@ it('9. A burst of events in a real browser', { timeout: 30 * 60_000 }, async () 
   const median = (key: string, digits = 0) => format(samples.median('', OURS, key), digits)
   writeResult({
     id: 's9',
-    title: '9. A burst of events in a real browser',
+    title: 'A burst of events in a real browser',
     runs: RUNS,
     method:
       `One component on a chat stream under a React Profiler, in a page served by Vite (production React) in ` +

@@ -169,19 +169,24 @@ export function oursAgainstEvery(
   group: string,
   key: string,
   names: readonly string[],
-  { unit = '', digits = 0, difference = false }: { unit?: string; digits?: number; difference?: boolean } = {},
+  {
+    unit = '',
+    digits = 0,
+    difference = false,
+    ours: oursName = 'ours',
+  }: { unit?: string; digits?: number; difference?: boolean; ours?: string } = {},
 ): string {
-  const ours = samples.median(group, 'ours', key)
+  const ours = samples.median(group, oursName, key)
   const against = (value: number | null) => {
     if (!difference || value === null || ours === null) return timesOurs(value, ours)
     const delta = value - ours
     return delta === 0 ? 'the same as ours' : `${delta > 0 ? '+' : '−'}${format(Math.abs(delta), digits)} against ours`
   }
   const others = names
-    .filter((name) => name !== 'ours')
+    .filter((name) => name !== oursName)
     .map((name) => {
       const value = samples.median(group, name, key)
       return `${name} ${format(value, digits)}${unit} (${against(value)})`
     })
-  return `ours ${format(ours, digits)}${unit}; ${others.join(', ')}`
+  return `${oursName} ${format(ours, digits)}${unit}; ${others.join(', ')}`
 }
