@@ -17,6 +17,23 @@ const ENGINES = [
   },
 ]
 
+type HandOvers = { __handOvers: string[] }
+
+/** Notes, in each page, the streams whose leading tab said it was leaving (the tabs' BroadcastChannel message). */
+function NOTE_HAND_OVERS(): void {
+  const notes: string[] = []
+  ;(window as unknown as HandOvers).__handOvers = notes
+  const Native = window.BroadcastChannel
+  window.BroadcastChannel = class extends Native {
+    constructor(name: string) {
+      super(name)
+      this.addEventListener('message', (message) => {
+        if (message.data?.type === 'leaving') notes.push(name)
+      })
+    }
+  }
+}
+
 describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
   let demo: DemoProcess
   let browser: Browser
@@ -45,6 +62,7 @@ describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
   async function openTab(): Promise<Page> {
     const page = await browser.context.newPage()
     page.on('pageerror', (error) => pageErrors.push(error.message))
+    await page.addInitScript(NOTE_HAND_OVERS)
     await page.goto(demo.pageUrl)
     for (const stream of ['chat', 'ticker']) {
       await expect.poll(() => page.getByTestId(`status-${stream}`).textContent(), { timeout: 30_000 }).toBe('open')
@@ -105,6 +123,12 @@ describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
     await new Promise((resolve) => setTimeout(resolve, 1000))
     await leader?.close()
     pages.push(...followers)
+    // It handed both streams over as the page went (pagehide), not only once the browser had torn it down.
+    for (const page of followers) {
+      await expect
+        .poll(() => page.evaluate(() => [...new Set((window as unknown as HandOvers).__handOvers)].length))
+        .toBe(2)
+    }
     await expectEveryTabGot(followers, before, 600)
     await expect.poll(async () => (await stats()).openSockets, { timeout: 10_000 }).toBe(2)
     // Exactly one of the others took over: it fetched the stream's token (into its own cache) to open its socket.

@@ -118,7 +118,7 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
     this.#cleanups.push(
       this.#tokens.onInvalidate(() => this.#onTokenInvalidated()),
       onPageLifecycle(
-        () => this.#onFreeze(),
+        () => this.#handOver(),
         () => this.#onResume(),
       ),
     )
@@ -425,9 +425,12 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
     this.#runOwn({ continueSession: false })
   }
 
-  #onFreeze(): void {
+  /**
+   * This page is going away (closed, navigated) or about to be frozen: hand the stream to another tab now. A closing
+   * page's lock would pass on only once the browser has torn the page down, most of a second later.
+   */
+  #handOver(): void {
     if (this.#role !== 'leader') return
-    // A frozen tab runs nothing: hand the stream to another tab before it stops.
     this.#post({ type: 'leaving' })
     this.#role = 'follower'
     this.#dropOwn()
@@ -465,12 +468,21 @@ function sameWireError(a: WireError | undefined, b: WireError): boolean {
 }
 
 /** Calls `onFreeze`/`onResume` on the page lifecycle's freeze and resume (Chromium; elsewhere never). */
-function onPageLifecycle(onFreeze: () => void, onResume: () => void): () => void {
-  if (typeof document === 'undefined') return () => {}
-  document.addEventListener('freeze', onFreeze)
-  document.addEventListener('resume', onResume)
+/** Calls `onLeave` when the page is closed, navigated away or frozen, and `onBack` when it runs again after that. */
+function onPageLifecycle(onLeave: () => void, onBack: () => void): () => void {
+  if (typeof document === 'undefined' || typeof window === 'undefined') return () => {}
+  // The first pageshow (persisted false) is the page loading; a persisted one is a return from the back/forward cache.
+  const onPageShow = (event: PageTransitionEvent) => {
+    if (event.persisted) onBack()
+  }
+  document.addEventListener('freeze', onLeave)
+  document.addEventListener('resume', onBack)
+  window.addEventListener('pagehide', onLeave)
+  window.addEventListener('pageshow', onPageShow)
   return () => {
-    document.removeEventListener('freeze', onFreeze)
-    document.removeEventListener('resume', onResume)
+    document.removeEventListener('freeze', onLeave)
+    document.removeEventListener('resume', onBack)
+    window.removeEventListener('pagehide', onLeave)
+    window.removeEventListener('pageshow', onPageShow)
   }
 }
