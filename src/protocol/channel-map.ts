@@ -1,3 +1,5 @@
+import type { PublishOptions } from './delivery-filter.js'
+
 /**
  * A hub's channel map types its `publish` and `issueToken`: keys are channel names or patterns (`chat:${string}`),
  * values the type of the events published there, objects as the hubs require:
@@ -23,3 +25,10 @@ export type ChannelName<TChannels> = keyof TChannels & string
 export type ChannelEvent<TChannels, TChannel extends string> = TChannel extends keyof TChannels
   ? TChannels[TChannel]
   : never
+
+/** A host's `publish`, typed by its channel map: the payload must be of the event type the map gives the channel. */
+export type PublishToChannel<TChannels, TResult> = <const TChannel extends ChannelName<TChannels>>(
+  channel: TChannel,
+  payload: ChannelEvent<TChannels, TChannel>,
+  options?: PublishOptions,
+) => TResult

@@ -2,9 +2,8 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { AnyRouter } from '@orpc/server'
 import type { RawData } from 'ws'
-import type { AnyChannels, ChannelEvent, ChannelEventMap, ChannelName } from '../protocol/channel-map.js'
+import type { AnyChannels, ChannelEventMap, PublishToChannel } from '../protocol/channel-map.js'
 import { CloseCode } from '../protocol/constants.js'
-import type { PublishOptions } from '../protocol/delivery-filter.js'
 import { resolveHostOptions } from '../protocol/host-options.js'
 import type { DurableIteratorHubStats } from '../protocol/hub-stats.js'
 import { MemoryHub } from '../protocol/in-memory/memory-hub.js'
@@ -30,11 +29,7 @@ export interface DurableIteratorHub<
   /** Handles an HTTP upgrade request (wire it to `server.on('upgrade')` for the hub's path). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
   /** Publishes an event to a channel's subscribers and keeps it for resume. Payloads must be objects. */
-  publish<const TChannel extends ChannelName<TChannels>>(
-    channel: TChannel,
-    payload: ChannelEvent<TChannels, TChannel>,
-    options?: PublishOptions,
-  ): void
+  publish: PublishToChannel<TChannels, void>
   /** Signs a token for `channel` with the hub's key and counts it in `tokensIssued`. */
   issueToken: IssueToken<TMethods, TChannels>
   /**

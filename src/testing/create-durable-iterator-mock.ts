@@ -1,8 +1,7 @@
 import type { AnyRouter } from '@orpc/server'
 import { type WebSocketHandler, type WebSocketHandlerConnection, ws } from 'msw'
-import type { AnyChannels, ChannelEvent, ChannelEventMap, ChannelName } from '../protocol/channel-map.js'
+import type { AnyChannels, ChannelEventMap, PublishToChannel } from '../protocol/channel-map.js'
 import { CloseCode } from '../protocol/constants.js'
-import type { PublishOptions } from '../protocol/delivery-filter.js'
 import { resolveHostOptions } from '../protocol/host-options.js'
 import { MemoryHub } from '../protocol/in-memory/memory-hub.js'
 import { type SigningKey, toKeyBytes } from '../protocol/signing-key.js'
@@ -33,11 +32,7 @@ export interface DurableIteratorMock<
   /** A real token of the protocol for `channel`, signed with the mock's key (the hook's parser reads it). */
   issueToken: IssueToken<TMethods, TChannels>
   /** Publishes to a channel's subscribers and keeps the event for resume, as a hub does. */
-  publish<const TChannel extends ChannelName<TChannels>>(
-    channel: TChannel,
-    payload: ChannelEvent<TChannels, TChannel>,
-    options?: PublishOptions,
-  ): Promise<void>
+  publish: PublishToChannel<TChannels, Promise<void>>
   /** Cuts sockets (of one channel, or all) without a close handshake; resolves to how many. */
   dropConnections(channel?: string): Promise<number>
   /**

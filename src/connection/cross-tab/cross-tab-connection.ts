@@ -467,8 +467,10 @@ function sameWireError(a: WireError | undefined, b: WireError): boolean {
   return a?.kind === b.kind && a.code === b.code && a.message === b.message
 }
 
-/** Calls `onFreeze`/`onResume` on the page lifecycle's freeze and resume (Chromium; elsewhere never). */
-/** Calls `onLeave` when the page is closed, navigated away or frozen, and `onBack` when it runs again after that. */
+/**
+ * Calls `onLeave` when the page is closed, navigated away or frozen (the freeze event is Chromium's), and `onBack` when
+ * it runs again after that.
+ */
 function onPageLifecycle(onLeave: () => void, onBack: () => void): () => void {
   if (typeof document === 'undefined' || typeof window === 'undefined') return () => {}
   // The first pageshow (persisted false) is the page loading; a persisted one is a return from the back/forward cache.
