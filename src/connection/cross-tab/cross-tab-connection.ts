@@ -14,8 +14,10 @@ import type { SocketConnection } from '../socket-connection.js'
 import { createClientId } from '../socket-url.js'
 import { TabLeadership } from './tab-leadership.js'
 import {
+  type FollowerMessage,
   fromWireError,
   fromWireEvent,
+  type LeaderMessage,
   type TabMessage,
   toWireError,
   toWireEvent,
@@ -55,7 +57,10 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
   #state: WireState
   #error: DurableIteratorError | undefined
   #leaderId: string | undefined
+  /** The newest leader's term this tab knows of (its own while leading). */
+  #term = 0
   #lastHeardMs = 0
+  #lastTickMs = 0
   #started = false
   #disposed = false
   #timer: ReturnType<typeof setInterval> | undefined
@@ -112,6 +117,7 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
     this.#setState({ ...this.#state, status: 'connecting' })
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#receive(event.data)
     this.#lastHeardMs = Date.now()
+    this.#lastTickMs = this.#lastHeardMs
     this.#post({ type: 'join' })
     this.#leadership.start()
     this.#timer = setInterval(() => this.#tick(), LEADER_HEARTBEAT_MS)
@@ -138,10 +144,10 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
 
   dispose(): void {
     if (this.#disposed) return
+    if (this.#role === 'leader') this.#announce({ type: 'leaving' })
     this.#disposed = true
     clearInterval(this.#timer)
     for (const cleanup of this.#cleanups.splice(0)) cleanup()
-    if (this.#role === 'leader') this.#post({ type: 'leaving' })
     this.#dropOwn()
     this.#leadership.stop()
     this.#channel.close()
@@ -178,6 +184,9 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
     }
     this.#role = 'leader'
     this.#leaderId = this.#tabId
+    // Later than any term before it, in every tab: terms are the time they began (one clock per browser), and at least
+    // one more than the newest this tab heard of.
+    this.#term = Math.max(this.#term + 1, Date.now())
     this.#rejectCalls('the tab that held the connection went away')
     this.#runOwn({ continueSession: true })
   }
@@ -208,11 +217,11 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
     this.#ownCleanups.push(
       own.onEvent((event) => {
         this.#accept(event)
-        if (this.#role === 'leader') this.#post({ type: 'event', event: toWireEvent(event) })
+        if (this.#role === 'leader') this.#announce({ type: 'event', event: toWireEvent(event) })
       }),
       own.onGap(() => {
         this.#listeners.emitGap()
-        if (this.#role === 'leader') this.#post({ type: 'gap', gaps: own.getSnapshot().gaps })
+        if (this.#role === 'leader') this.#announce({ type: 'gap', gaps: own.getSnapshot().gaps })
       }),
       own.subscribe(() => this.#mirrorOwn()),
     )
@@ -239,7 +248,7 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
       clientId: own.clientId,
     })
     this.#error = snapshot.error
-    if (this.#role === 'leader') this.#post({ type: 'state', state: this.#state })
+    if (this.#role === 'leader') this.#announce({ type: 'state', state: this.#state })
   }
 
   #receive(message: TabMessage): void {
@@ -248,14 +257,13 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
       this.#serve(message)
       return
     }
+    if (!('term' in message) || !this.#fromCurrentLeader(message)) return
     switch (message.type) {
       case 'state':
-        this.#heardFrom(message.from)
         this.#setState(message.state)
         return
       case 'welcome':
         if (message.to !== this.#tabId) return
-        this.#heardFrom(message.from)
         this.#welcome(
           message.events.map((event) => fromWireEvent<TEvent>(event)),
           message.lastEventId,
@@ -263,7 +271,6 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
         this.#setState(message.state)
         return
       case 'event':
-        this.#heardFrom(message.from)
         this.#accept(fromWireEvent<TEvent>(message.event))
         return
       case 'gap':
@@ -285,13 +292,29 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
     }
   }
 
+  /**
+   * Whether a message is from the current leader: a newer term is a new leader, whose messages are followed from now
+   * on; an older one is from a leader that was replaced while it could not run and has not found out yet.
+   */
+  #fromCurrentLeader(message: TabMessage & LeaderMessage): boolean {
+    if (message.term < this.#term) return false
+    this.#lastHeardMs = Date.now()
+    if (message.term === this.#term && message.from === this.#leaderId) return true
+    // A new leader: what was asked of the previous one is lost with it; ask the new one for what it has.
+    this.#term = message.term
+    this.#leaderId = message.from
+    this.#rejectCalls('the tab that held the connection went away')
+    this.#post({ type: 'join' })
+    return true
+  }
+
   /** The leader answers the other tabs. */
   #serve(message: TabMessage): void {
     const own = this.#own
     if (!own) return
     switch (message.type) {
       case 'join':
-        this.#post({
+        this.#announce({
           type: 'welcome',
           to: message.from,
           events: this.#buffer.events.map(toWireEvent),
@@ -301,9 +324,9 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
         return
       case 'call':
         own.rpcLink.call(message.path, message.input, { context: {} }).then(
-          (value) => this.#post({ type: 'result', to: message.from, id: message.id, ok: true, value }),
+          (value) => this.#announce({ type: 'result', to: message.from, id: message.id, ok: true, value }),
           (error) =>
-            this.#post({ type: 'result', to: message.from, id: message.id, ok: false, error: toWireError(error) }),
+            this.#announce({ type: 'result', to: message.from, id: message.id, ok: false, error: toWireError(error) }),
         )
         return
       case 'command':
@@ -318,16 +341,13 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
     }
   }
 
-  #heardFrom(tabId: string): void {
-    this.#lastHeardMs = Date.now()
-    if (tabId === this.#leaderId) return
-    // A new leader: what was asked of the previous one is lost with it; ask the new one for what it has.
-    this.#leaderId = tabId
-    this.#rejectCalls('the tab that held the connection went away')
-    this.#post({ type: 'join' })
-  }
-
   #welcome(events: TEvent[], lastEventId: string | undefined): void {
+    if (this.#buffer.lastEventId !== undefined) {
+      // This tab was on the stream before (it could not run for a while, or led until it was replaced): the events it
+      // missed arrive as events; those it has are dropped as duplicates.
+      for (const event of events) this.#accept(event)
+      return
+    }
     // Events that arrived before the welcome are newer than those it lists, or the same (dropped as duplicates).
     const arrivedMeanwhile = this.#buffer.events
     this.#buffer.restore(events, lastEventId)
@@ -351,14 +371,23 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
   }
 
   #tick(): void {
+    const now = Date.now()
+    // Time this tab could not run (frozen, paused, throttled in the background) is not the leader's silence: what the
+    // leader sent meanwhile waits in this tab's queue, possibly behind this tick.
+    const notRunningMs = now - this.#lastTickMs - LEADER_HEARTBEAT_MS
+    this.#lastTickMs = now
+    if (notRunningMs > LEADER_HEARTBEAT_MS) this.#lastHeardMs += notRunningMs
     if (this.#role === 'leader') {
-      this.#post({ type: 'state', state: this.#state })
+      this.#announce({ type: 'state', state: this.#state })
       return
     }
-    if (this.#role !== 'follower' || Date.now() - this.#lastHeardMs < LEADER_SILENT_MS) return
-    // The leader stopped answering: take over (its lock, and with it the stream).
-    this.#lastHeardMs = Date.now()
-    this.#leadership.steal()
+    if (!this.#leaderIsSilent()) return
+    // The leader stopped answering: take over (its lock, and with it the stream), unless another tab does.
+    this.#leadership.steal(() => this.#leaderIsSilent())
+  }
+
+  #leaderIsSilent(): boolean {
+    return this.#role === 'follower' && !this.#disposed && Date.now() - this.#lastHeardMs >= LEADER_SILENT_MS
   }
 
   #command(command: 'reconnect' | 'close' | 'revive', locally: (own: SocketConnection<TEvent>) => void): void {
@@ -431,7 +460,7 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
    */
   #handOver(): void {
     if (this.#role !== 'leader') return
-    this.#post({ type: 'leaving' })
+    this.#announce({ type: 'leaving' })
     this.#role = 'follower'
     this.#dropOwn()
     this.#leadership.stop()
@@ -443,8 +472,18 @@ export class CrossTabConnection<TEvent = unknown> implements DurableConnection<T
     this.#leadership.start()
   }
 
-  #post(message: DistributiveOmit<TabMessage, 'from'>): void {
-    this.#channel.postMessage({ ...message, from: this.#tabId })
+  #post(message: FollowerMessage): void {
+    this.#send({ ...message, from: this.#tabId })
+  }
+
+  #announce(message: DistributiveOmit<LeaderMessage, 'term'>): void {
+    this.#send({ ...message, term: this.#term, from: this.#tabId })
+  }
+
+  #send(message: TabMessage): void {
+    // A closed channel throws: a remote call that answers after this tab left the stream has no one to tell.
+    if (this.#disposed || this.#role === 'alone') return
+    this.#channel.postMessage(message)
   }
 
   #takeSnapshot(): DurableConnectionSnapshot<TEvent> {

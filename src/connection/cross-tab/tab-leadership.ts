@@ -1,7 +1,11 @@
+/** How long a tab that took a stream over keeps the others from doing the same, while they hear of it. */
+const TAKEOVER_GRACE_MS = 3000
+
 /**
  * Which tab leads a stream, by the Web Locks API: the tab holding the stream's lock leads; the others wait in the
  * lock's queue, so when the leader closes or crashes the browser hands the lock to the next tab at once. A leader
- * that stops answering (frozen in the background) can be replaced with `steal()`.
+ * that stops answering (frozen in the background) can be replaced with `steal()`; a second lock makes sure that
+ * of the tabs that notice at once, one takes over and the others follow it.
  */
 export class TabLeadership {
   readonly #name: string
@@ -10,6 +14,8 @@ export class TabLeadership {
   #leading = false
   #release: (() => void) | undefined
   #waiting: AbortController | undefined
+  #stealing = false
+  #endGrace: (() => void) | undefined
 
   constructor(name: string, handlers: { onLead(): void; onLose(): void }) {
     this.#name = name
@@ -29,12 +35,27 @@ export class TabLeadership {
     this.#request({ signal: waiting.signal })
   }
 
-  /** Takes the lock from a leader that stopped answering; that tab learns it lost when it runs again. */
-  steal(): void {
-    if (this.#leading) return
-    this.#waiting?.abort()
-    this.#waiting = undefined
-    this.#request({ steal: true })
+  /**
+   * Takes the lock from a leader that stopped answering (that tab learns it lost when it runs again), unless another
+   * tab is taking over or just did, or `stillSilent()` says this tab has heard from a leader by the time it may.
+   */
+  steal(stillSilent: () => boolean): void {
+    if (this.#leading || this.#stealing) return
+    this.#stealing = true
+    navigator.locks
+      .request(`${this.#name}:takeover`, { ifAvailable: true }, (takeover) => {
+        if (!takeover || !stillSilent()) return
+        this.#waiting?.abort()
+        this.#waiting = undefined
+        return new Promise<void>((endGrace) => {
+          this.#endGrace = endGrace
+          this.#request({ steal: true }, () => setTimeout(endGrace, TAKEOVER_GRACE_MS))
+        })
+      })
+      .then(
+        () => this.#stealDone(),
+        () => this.#stealDone(),
+      )
   }
 
   /** Gives the lock up (or leaves the queue). */
@@ -42,14 +63,21 @@ export class TabLeadership {
     this.#waiting?.abort()
     this.#waiting = undefined
     this.#release?.()
+    this.#endGrace?.()
   }
 
-  #request(options: LockOptions): void {
+  #stealDone(): void {
+    this.#stealing = false
+    this.#endGrace = undefined
+  }
+
+  #request(options: LockOptions, onGranted?: () => void): void {
     navigator.locks
       .request(this.#name, options, () => {
         this.#waiting = undefined
         this.#leading = true
         this.#onLead()
+        onGranted?.()
         return new Promise<void>((resolve) => {
           this.#release = resolve
         })

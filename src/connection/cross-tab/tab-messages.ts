@@ -27,19 +27,28 @@ export interface WireState {
   clientId: string
 }
 
-/** Messages between the tabs of one stream, over its BroadcastChannel. `from` is the sending tab. */
-export type TabMessage = { from: string } & (
-  | { type: 'join' }
+/**
+ * What the leading tab sends. `term` grows with every change of leader, so a leader that was replaced while it could
+ * not run (and has not found out yet) is told apart from the current one.
+ */
+export type LeaderMessage = { term: number } & (
   | { type: 'welcome'; to: string; events: WireEvent[]; lastEventId?: string; state: WireState }
   | { type: 'state'; state: WireState }
   | { type: 'event'; event: WireEvent }
   | { type: 'gap'; gaps: number }
-  | { type: 'call'; id: string; path: string[]; input: unknown }
   | { type: 'result'; to: string; id: string; ok: true; value: unknown }
   | { type: 'result'; to: string; id: string; ok: false; error: WireError }
-  | { type: 'command'; command: 'reconnect' | 'close' | 'revive' | 'invalidate' }
   | { type: 'leaving' }
 )
+
+/** What a following tab sends. */
+export type FollowerMessage =
+  | { type: 'join' }
+  | { type: 'call'; id: string; path: string[]; input: unknown }
+  | { type: 'command'; command: 'reconnect' | 'close' | 'revive' | 'invalidate' }
+
+/** Messages between the tabs of one stream, over its BroadcastChannel. `from` is the sending tab. */
+export type TabMessage = { from: string } & (LeaderMessage | FollowerMessage)
 
 export function toWireEvent(event: unknown): WireEvent {
   const id = getEventMeta(event)?.id
