@@ -18,6 +18,30 @@ const ENGINES = [
 ]
 
 type HandOvers = { __handOvers: string[] }
+type Leads = { __leads: Record<string, boolean> }
+
+/**
+ * Notes, in each page, which locks it holds: the tab holding a stream's Web Lock leads that stream (its `:takeover`
+ * lock only says that it is taking over).
+ */
+function NOTE_LEADS(): void {
+  const leads: Record<string, boolean> = {}
+  ;(window as unknown as Leads).__leads = leads
+  const locks = navigator.locks
+  const request = locks.request.bind(locks) as (...args: unknown[]) => Promise<unknown>
+  locks.request = ((name: string, options: LockOptions, callback: LockGrantedCallback<unknown>) => {
+    if (name.endsWith(':takeover')) return request(name, options, callback)
+    const held = request(name, options, (lock: Lock | null) => {
+      leads[name] = lock !== null
+      return callback(lock)
+    })
+    const lost = () => {
+      leads[name] = false
+    }
+    held.then(lost, lost)
+    return held
+  }) as LockManager['request']
+}
 
 /** Notes, in each page, the streams whose leading tab said it was leaving (the tabs' BroadcastChannel message). */
 function NOTE_HAND_OVERS(): void {
@@ -63,6 +87,7 @@ describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
     const page = await browser.context.newPage()
     page.on('pageerror', (error) => pageErrors.push(error.message))
     await page.addInitScript(NOTE_HAND_OVERS)
+    await page.addInitScript(NOTE_LEADS)
     await page.goto(demo.pageUrl)
     for (const stream of ['chat', 'ticker']) {
       await expect.poll(() => page.getByTestId(`status-${stream}`).textContent(), { timeout: 30_000 }).toBe('open')
@@ -80,6 +105,23 @@ describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
     }
   }
 
+  const leadsChat = (page: Page) =>
+    page.evaluate(() =>
+      Object.entries((window as unknown as Leads).__leads).some(([lock, held]) => held && lock.includes('chat')),
+    )
+  /** The open tab leading the chat stream (there is exactly one), and the others. */
+  async function chatLeader(): Promise<{ leader: Page; followers: Page[] }> {
+    const leading = await Promise.all(pages.map(leadsChat))
+    const leaders = pages.filter((_, index) => leading[index])
+    expect(leaders).toHaveLength(1)
+    const [leader] = leaders
+    if (!leader) throw new Error('no tab leads the chat stream')
+    return { leader, followers: pages.filter((page) => page !== leader) }
+  }
+  function forget(page: Page): void {
+    pages.splice(pages.indexOf(page), 1)
+  }
+
   async function tabsThatFetchedTokens(tabs: Page[]): Promise<number> {
     const fetched = await Promise.all(tabs.map((page) => counter(page, 'chat-tokens-fetched')))
     return fetched.filter((count) => count > 0).length
@@ -90,6 +132,7 @@ describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
     await expect.poll(async () => (await stats()).openSockets, { timeout: 10_000 }).toBe(2)
     // Only the leading tab fetches tokens: the others' caches never ask.
     expect(await tabsThatFetchedTokens(pages)).toBe(1)
+    expect(await counter((await chatLeader()).leader, 'chat-tokens-fetched')).toBeGreaterThan(0)
 
     const before = await stats()
     const windowMs = 4 * 1000 * (TOKEN_TTL_SECONDS / 2)
@@ -117,12 +160,15 @@ describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
   })
 
   it('the leading tab closes during a 200 events/s stream: every other tab gets every event once, in order', async () => {
-    const [leader, ...followers] = pages.splice(0)
+    const { leader, followers } = await chatLeader()
     const before = await Promise.all(followers.map((page) => counter(page, 'chat-events-received')))
     await publish(600, 200)
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    await leader?.close()
-    pages.push(...followers)
+    // Closed mid-stream: once the others have a good part of it.
+    await expect
+      .poll(() => counter(followers[0] as Page, 'chat-events-received'), { timeout: 10_000 })
+      .toBeGreaterThan((before[0] ?? 0) + 100)
+    await leader.close()
+    forget(leader)
     // It handed both streams over as the page went (pagehide), not only once the browser had torn it down.
     for (const page of followers) {
       await expect
@@ -132,7 +178,9 @@ describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
     await expectEveryTabGot(followers, before, 600)
     await expect.poll(async () => (await stats()).openSockets, { timeout: 10_000 }).toBe(2)
     // Exactly one of the others took over: it fetched the stream's token (into its own cache) to open its socket.
+    const { leader: next } = await chatLeader()
     expect(await tabsThatFetchedTokens(followers)).toBe(1)
+    expect(await counter(next, 'chat-tokens-fetched')).toBeGreaterThan(0)
   })
 
   // Headless Chromium does not freeze visible pages (Page.setWebLifecycleState leaves them running), so a frozen
@@ -141,9 +189,8 @@ describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
     { how: 'is frozen (the freeze event, then nothing runs)', notice: true },
     { how: 'stops running without notice (hung)', notice: false },
   ]) {
-    it(`a leading tab that ${how} is replaced, and the other tabs miss nothing`, async () => {
-      const [leader, ...followers] = pages.splice(0)
-      if (!leader) throw new Error('no tab open')
+    it(`a leading tab that ${how} is replaced, takes nothing back when it runs again, and the others miss nothing`, async () => {
+      const { leader, followers } = await chatLeader()
       expect(await tabsThatFetchedTokens(followers)).toBe(0)
       const cdp = await browser.context.newCDPSession(leader)
       const before = await Promise.all(followers.map((page) => counter(page, 'chat-events-received')))
@@ -153,9 +200,19 @@ describe.each(ENGINES)('tabs sharing streams on the $name', ({ args }) => {
       await publish(400, 200)
       await expectEveryTabGot(followers, before, 400)
       expect(await tabsThatFetchedTokens(followers)).toBe(1)
+
+      // Running again, it finds it was replaced and follows: the new leader keeps the stream.
       await cdp.send('Debugger.resume')
+      await expect.poll(() => leadsChat(leader), { timeout: 10_000 }).toBe(false)
+      const { leader: next } = await chatLeader()
+      await expect.poll(() => leader.getByTestId('status-chat').textContent(), { timeout: 10_000 }).toBe('open')
+      await publish(20, 200)
+      await expectEveryTabGot(followers, before, 420)
+      expect((await chatLeader()).leader).toBe(next)
+      expect(await tabsThatFetchedTokens(followers)).toBe(1)
+
       await leader.close()
-      pages.push(...followers)
+      forget(leader)
       await expect.poll(async () => (await stats()).openSockets, { timeout: 15_000 }).toBe(2)
     })
   }
