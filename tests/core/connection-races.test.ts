@@ -17,16 +17,6 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-/** Lets fake time pass until the client makes its next socket (at most a minute). */
-async function nextSocket(server: Stream['server']) {
-  const count = server.sockets.length
-  for (let waitedMs = 0; server.sockets.length === count; waitedMs += 50) {
-    if (waitedMs > 60_000) throw new Error('no new socket within a minute')
-    await vi.advanceTimersByTimeAsync(50)
-  }
-  return server.latest
-}
-
 /** Runs everything due now (promises, zero-delay timers), as the event loop would before the next input. */
 const settle = () => vi.advanceTimersByTimeAsync(0)
 
@@ -75,7 +65,7 @@ describe('token fetches and the socket', () => {
     server.latest.drop()
     // Ten attempts, each refused before the socket opens, as browsers see a server that is down.
     for (let attempt = 0; attempt < 10; attempt++) {
-      const socket = await nextSocket(server)
+      const socket = await server.nextSocket()
       socket.refuse()
       await settle()
     }
@@ -86,7 +76,7 @@ describe('token fetches and the socket', () => {
     expect(connection.getSnapshot()).toMatchObject({ status: 'reconnecting', error: { code: 'CONNECTION_FAILED' } })
 
     desk.mode = 'issue'
-    ;(await nextSocket(server)).accept()
+    ;(await server.nextSocket()).accept()
     await settle()
     expect(connection.getSnapshot().status).toBe('open')
     // The cached token had not expired: the reconnect used it.

@@ -42,16 +42,6 @@ afterEach(() => {
 
 const settle = () => vi.advanceTimersByTimeAsync(0)
 
-/** Lets fake time pass until a tab makes the next socket (at most a second: a new leader opens at once). */
-async function nextSocket() {
-  const count = server.sockets.length
-  for (let waitedMs = 0; server.sockets.length === count; waitedMs += 10) {
-    if (waitedMs > 1000) throw new Error('no new socket within a second')
-    await vi.advanceTimersByTimeAsync(10)
-  }
-  return server.latest
-}
-
 /** A tab of the app: its own TanStack Query cache, the same token procedure and server as every other tab. */
 function openTab(name: string): Tab {
   const queryClient = new QueryClient()
@@ -79,16 +69,19 @@ function tokenFetches(tab: Tab): number {
 
 /** Three tabs on one stream, the first leading with an open socket, each having seen events 1 and 2. */
 async function threeTabs(): Promise<[Tab, Tab, Tab]> {
-  const tabs: [Tab, Tab, Tab] = [openTab('A'), openTab('B'), openTab('C')]
+  const opened: [Tab, Tab, Tab] = [openTab('A'), openTab('B'), openTab('C')]
   await settle()
   server.latest.accept()
   await settle()
   server.publish({ text: 'one' })
   server.publish({ text: 'two' })
   await settle()
-  for (const tab of tabs) expect(tab.received).toEqual(['1', '2'])
-  return tabs
+  for (const tab of opened) expect(tab.received).toEqual(['1', '2'])
+  return opened
 }
+
+/** The locks a tab took from another. */
+const steals = () => browser.locks.grants.filter((grant) => grant.stolen)
 
 function ids(from: number, to: number): string[] {
   return Array.from({ length: to - from + 1 }, (_, index) => String(from + index))
@@ -112,7 +105,7 @@ it('the leading tab closes: the next one resumes from the newest event id, and n
   // Published while no tab holds a socket: the new leader's subscription replays them.
   server.publish({ text: 'three' })
   server.publish({ text: 'four' })
-  const socket = await nextSocket()
+  const socket = await server.nextSocket()
   expect(server.sockets[0]?.closedByClient).toBeDefined()
   socket.accept()
   await settle()
@@ -132,8 +125,8 @@ it('a leading tab that stops running is replaced after its silence, and the othe
   expect(server.sockets).toHaveLength(1)
   await vi.advanceTimersByTimeAsync(1000)
   // One follower took the lock (stole it) and opened its own socket, resuming after the last event it had.
-  expect(browser.locks.grants.filter((grant) => grant.stolen)).toHaveLength(1)
-  ;(await nextSocket()).accept()
+  expect(steals()).toHaveLength(1)
+  ;(await server.nextSocket()).accept()
   await settle()
   expect(server.sockets).toHaveLength(2)
   expect(server.subscribes.at(-1)).toEqual({ lastEventId: '2' })
@@ -160,7 +153,7 @@ it('of the tabs that notice the silence at once, one takes over and the others f
   await vi.advanceTimersByTimeAsync(1000)
   for (const tab of ['A', 'B', 'C']) browser.resume(tab)
   await vi.advanceTimersByTimeAsync(5000)
-  expect(browser.locks.grants.filter((grant) => grant.stolen)).toHaveLength(1)
+  expect(steals()).toHaveLength(1)
   expect(server.sockets).toHaveLength(2)
   expect(followers.filter((tab) => tokenFetches(tab) > 0)).toHaveLength(1)
   server.latest.accept()
@@ -179,7 +172,7 @@ it('a following tab that could not run for a while does not take the stream from
   await vi.advanceTimersByTimeAsync(1000)
   browser.resume('B')
   await vi.advanceTimersByTimeAsync(5000)
-  expect(browser.locks.grants.filter((grant) => grant.stolen)).toHaveLength(0)
+  expect(steals()).toHaveLength(0)
   expect(server.sockets).toHaveLength(1)
   expect(desk.calls).toBe(1)
   expect(tokenFetches(follower)).toBe(0)
@@ -193,8 +186,8 @@ it("a replaced leader's late messages are ignored: a remote call in flight throu
   const [, follower, caller] = await threeTabs()
   browser.pause('A')
   await vi.advanceTimersByTimeAsync(4000)
-  expect(browser.locks.grants.filter((grant) => grant.stolen)).toHaveLength(1)
-  ;(await nextSocket()).accept()
+  expect(steals()).toHaveLength(1)
+  ;(await server.nextSocket()).accept()
   await settle()
   expect(follower.connection.getSnapshot().status).toBe('open')
   // The new leader's socket stops answering, so the call stays in flight.

@@ -7,6 +7,7 @@ import { implement, ORPCError, withEventMeta } from '@orpc/server'
 import { StandardRPCHandler } from '@orpc/server/standard'
 import { createServerPeerHandleRequestFn } from '@orpc/server/standard-peer'
 import { ServerPeer } from '@orpc/standard-server-peer'
+import { vi } from 'vitest'
 import { durableIteratorContract } from '../../src/protocol/contract'
 
 const CONNECTING = 0
@@ -182,6 +183,16 @@ export class FakeDurableServer {
     const socket = this.sockets.at(-1)
     if (!socket) throw new Error('no socket has been made yet')
     return socket
+  }
+
+  /** Lets fake time pass (under the test's fake timers) until the client makes its next socket, at most a minute. */
+  async nextSocket(): Promise<FakeSocket> {
+    const count = this.sockets.length
+    for (let waitedMs = 0; this.sockets.length === count; waitedMs += 50) {
+      if (waitedMs > 60_000) throw new Error('no new socket within a minute')
+      await vi.advanceTimersByTimeAsync(50)
+    }
+    return this.latest
   }
 
   publish(payload: object): string {
